@@ -1,1 +1,7 @@
-return 0;
+using System.CommandLine;
+using CudaNet.Cli;
+
+var root = new RootCommand("cudanet: train and check neural networks on the CPU (SIMD) and NVIDIA GPUs.");
+root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(GradCheckCommand.Create());
+return root.Parse(args).Invoke();
