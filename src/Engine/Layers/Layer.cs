@@ -51,8 +51,9 @@ public abstract class LayerRuntime<T> : IDisposable where T : unmanaged, IFloati
     /// </summary>
     public abstract void Backward(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx);
 
-    /// <summary>Host-side counters saved with the model (e.g. BatchNorm's <c>num_batches_tracked</c>), by name.</summary>
-    public virtual IEnumerable<KeyValuePair<string, long>> Counters => [];
+    /// <summary>Host-side counters saved with the model: BatchNorm's <c>num_batches_tracked</c> (in PyTorch's state
+    /// dict), a stochastic layer's Philox offset (training state only).</summary>
+    public virtual IEnumerable<LayerCounter> Counters => [];
 
     /// <summary>Restores a counter saved from <see cref="Counters"/>.</summary>
     public virtual void SetCounter(string name, long value) =>
@@ -70,3 +71,9 @@ public abstract class LayerRuntime<T> : IDisposable where T : unmanaged, IFloati
     {
     }
 }
+
+/// <summary>A host-side integer a layer keeps between steps.</summary>
+/// <param name="Name">Name inside the layer.</param>
+/// <param name="Value">Current value.</param>
+/// <param name="InStateDict">Whether PyTorch's state dict holds it (else it belongs to the training state).</param>
+public readonly record struct LayerCounter(string Name, long Value, bool InStateDict);

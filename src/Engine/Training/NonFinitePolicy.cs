@@ -1,0 +1,22 @@
+namespace CudaNet;
+
+/// <summary>What a training step does when its loss or gradient norm is NaN or infinite.</summary>
+public enum NonFinite
+{
+    /// <summary>Skip the update (parameters and optimizer state untouched) and count it.</summary>
+    Skip,
+    /// <summary>Throw <see cref="NonFiniteException"/> naming the first layer whose output went non-finite.</summary>
+    Throw,
+}
+
+/// <summary>A training step produced NaN or ∞.</summary>
+public sealed class NonFiniteException(string message) : Exception(message);
+
+/// <summary>How <c>Fit</c> trains, beyond data and epochs.</summary>
+/// <param name="BatchSize">Examples per step (&gt; 0; the last batch of an epoch may be smaller).</param>
+/// <param name="Schedule">Learning rate per epoch (default: constant).</param>
+/// <param name="Shuffle">Reshuffle the training set every epoch (from the network's seed and the epoch).</param>
+/// <param name="MaxGradNorm">Clip the global gradient norm to this (null: no clipping).</param>
+/// <param name="OnNonFinite">Skip or throw on a non-finite step.</param>
+public sealed record FitOptions(int BatchSize = 128, LearningRateSchedule? Schedule = null, bool Shuffle = true,
+    double? MaxGradNorm = null, NonFinite OnNonFinite = NonFinite.Skip);

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Numerics;
+using CudaNet.Data;
+
+namespace CudaNet;
+
+/// <summary>
+/// A network with its optimizer and loss: <see cref="Fit"/>, <see cref="Evaluate"/>, <c>Predict</c>.
+/// The data set is uploaded once; each step gathers its rows on the backend by index; loss and accuracy
+/// accumulate on the backend and are read once per epoch (DESIGN.md §3). Not thread-safe: concurrent calls
+/// throw <see cref="InvalidOperationException"/>.
+/// </summary>
+public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly bool _ownsNetwork;
+    private readonly Tensor<T> _batchLoss, _gradNorm;
+    private readonly Totals _trainTotals, _evalTotals;
+    private readonly List<EpochMetrics> _history = [];
+    private int _busy;
+    private bool _stopRequested, _disposed;
+
+    /// <summary>Binds <paramref name="network"/> to <paramref name="optimizer"/> and <paramref name="loss"/>.</summary>
+    public TrainingSession(Network<T> network, Optimizer optimizer, Loss loss, bool ownsNetwork = false)
+    {
+        Network = network ?? throw new ArgumentNullException(nameof(network));
+        Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+        Loss = loss ?? throw new ArgumentNullException(nameof(loss));
+        _ownsNetwork = ownsNetwork;
+        OptimizerState = optimizer.CreateState(network);
+        _batchLoss = Backend.Allocate<T>(1);
+        _gradNorm = Backend.Allocate<T>(1);
+        _trainTotals = new Totals(Backend);
+        _evalTotals = new Totals(Backend);
+    }
+
+    /// <summary>The network trained.</summary>
+    public Network<T> Network { get; }
+    /// <summary>The optimizer's hyperparameters.</summary>
+    public Optimizer Optimizer { get; }
+    /// <summary>The optimizer's state.</summary>
+    public OptimizerState<T> OptimizerState { get; }
+    /// <summary>The loss.</summary>
+    public Loss Loss { get; }
+    /// <summary>The backend.</summary>
+    public IBackend<T> Backend => Network.Backend;
+    /// <summary>Optimizer updates applied so far.</summary>
+    public long Step { get; private set; }
+    /// <inheritdoc/>
+    public int Epoch { get; private set; }
+    /// <summary>Steps skipped because of non-finite values, over the session's life.</summary>
+    public long SkippedSteps { get; private set; }
+    /// <inheritdoc/>
+    public IReadOnlyList<EpochMetrics> History => _history;
+
+    /// <inheritdoc/>
+    public void StopTraining() => _stopRequested = true;
+
+    /// <summary>
+    /// Trains for up to <paramref name="epochs"/> more epochs (callbacks may stop earlier) and returns the metrics
+    /// of those epochs. The schedule is evaluated at the session's epoch count, so a second call continues it.
+    /// </summary>
+    public IReadOnlyList<EpochMetrics> Fit(Dataset train, Dataset? validation = null, int epochs = 10, FitOptions? options = null,
+        IReadOnlyList<Callback>? callbacks = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        options ??= new FitOptions();
+        if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Fit: epochs must be >= 0.");
+        if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "Fit: batch size must be >= 1.");
+        if (options.MaxGradNorm is { } clip && !(clip > 0))
+            throw new ArgumentOutOfRangeException(nameof(options), clip, "Fit: MaxGradNorm must be > 0.");
+        CheckData(train, nameof(train));
+        if (validation is not null) CheckData(validation, nameof(validation));
+        callbacks ??= [];
+        using var guard = Enter();
+        int batch = Math.Min(options.BatchSize, train.Count);
+        using var data = new ResidentData<T>(Backend, train, batch);
+        using var held = validation is null ? null : new ResidentData<T>(Backend, validation, batch);
+        Network.Reserve(batch);
+        var results = new List<EpochMetrics>();
+        _stopRequested = false;
+        foreach (var callback in callbacks) callback.OnTrainBegin(this);
+        for (int e = 0; e < epochs && !_stopRequested; e++)
+        {
+            var metrics = RunEpoch(data, held, batch, options);
+            _history.Add(metrics);
+            results.Add(metrics);
+            foreach (var callback in callbacks) callback.OnEpochEnd(this, metrics);
+        }
+        foreach (var callback in callbacks) callback.OnTrainEnd(this);
+        return results;
+    }
+
+    private EpochMetrics RunEpoch(ResidentData<T> data, ResidentData<T>? validation, int batch, FitOptions options)
+    {
+        var clock = Stopwatch.StartNew();
+        double lr = options.Schedule?.LearningRate(Epoch, Optimizer.LearningRate) ?? Optimizer.LearningRate;
+        data.Arrange(options.Shuffle ? Network.Seed : null, Epoch);
+        _trainTotals.Reset();
+        int skipped = 0;
+        for (int start = 0; start < data.Count; start += batch)
+        {
+            int rows = Math.Min(batch, data.Count - start);
+            var (indices, targets) = data.Batch(start, rows);
+            Backend.GatherRows(Network.Input(rows), data.Features, indices);
+            var output = Network.Forward(rows, training: true);
+            Loss.Compute(Backend, _batchLoss, Network.OutputGradient, output, targets);
+            _trainTotals.Add(_batchLoss, rows, output, targets.Labels);
+            Network.Backward();
+            if (!TryPrepareGradients(options, rows))
+            {
+                skipped++;
+                continue;
+            }
+            Step++;
+            OptimizerState.Step(lr, Step);
+        }
+        SkippedSteps += skipped;
+        Epoch++;
+        var trained = _trainTotals.Read(data.Count, data.HasLabels);
+        var val = validation is null ? null : EvaluateCore(validation, batch);
+        return new EpochMetrics(Epoch, trained.Loss, trained.Accuracy, val?.Loss, val?.Accuracy, lr, clock.Elapsed.TotalSeconds, skipped);
+    }
+
+    /// <summary>Checks the batch's gradient norm (one host read per step) and clips it; false when the step must
+    /// be skipped.</summary>
+    private bool TryPrepareGradients(FitOptions options, int rows)
+    {
+        Backend.SquaredNorm(_gradNorm, Network.Gradients);
+        double squared = ReadScalar(_gradNorm);
+        if (!double.IsFinite(squared) || !double.IsFinite(ReadScalar(_batchLoss)))
+        {
+            if (options.OnNonFinite == NonFinite.Throw) throw new NonFiniteException(DescribeNonFinite(rows));
+            return false;
+        }
+        if (options.MaxGradNorm is { } max && Math.Sqrt(squared) > max)
+            Backend.Scale(Network.Gradients, Network.Gradients, max / (Math.Sqrt(squared) + 1e-6));
+        return true;
+    }
+
+    private double ReadScalar(Tensor<T> scalar)
+    {
+        Span<T> value = stackalloc T[1];
+        Backend.Download(scalar, value);
+        return double.CreateTruncating(value[0]);
+    }
+
+    private void CheckData(Dataset data, string name)
+    {
+        if (data.FeatureCount != Network.InputFeatures)
+            throw new ArgumentException($"Fit: {name} has {data.FeatureCount} features but the model takes {Network.InputFeatures}.", name);
+        if (data.Count == 0) throw new ArgumentException($"Fit: {name} is empty.", name);
+        if (Loss.TakesClassLabels && data.Labels is null) throw new ArgumentException($"Fit: {name} has no class labels for {Loss}.", name);
+        if (Loss.TakesClassLabels && data.Classes > Network.OutputFeatures)
+            throw new ArgumentException($"Fit: {name} has {data.Classes} classes but the model outputs {Network.OutputFeatures}.", name);
+        if (!Loss.TakesClassLabels && data.TargetFeatures != Network.OutputFeatures)
+            throw new ArgumentException($"Fit: {name} has {data.TargetFeatures} target values per example but the model outputs {Network.OutputFeatures}.", name);
+    }
+
+    private Guard Enter()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Interlocked.Exchange(ref _busy, 1) != 0)
+            throw new InvalidOperationException("TrainingSession is single-threaded: another call is in progress on it.");
+        return new Guard(this);
+    }
+
+    private readonly struct Guard(TrainingSession<T> session) : IDisposable
+    {
+        public void Dispose() => Volatile.Write(ref session._busy, 0);
+    }
+
+    /// <summary>Frees the optimizer state, the session's scalars and (when it owns it) the network.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        OptimizerState.Dispose();
+        _batchLoss.Dispose();
+        _gradNorm.Dispose();
+        _trainTotals.Dispose();
+        _evalTotals.Dispose();
+        if (_ownsNetwork) Network.Dispose();
+    }
+}
