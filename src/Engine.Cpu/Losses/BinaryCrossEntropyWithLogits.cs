@@ -67,7 +67,7 @@ internal static class BinaryCrossEntropyWithLogitsKernels<T> where T : unmanaged
             for (; i <= end - width; i += width)
             {
                 Vector<T> logit = Vector.LoadUnsafe(ref xr, (nuint)i), label = Vector.LoadUnsafe(ref tr, (nuint)i);
-                Vector<T> e = LossMath.Exp(-Vector.Abs(logit));
+                Vector<T> e = LossMath.ExpOfNonPositive(-Vector.Abs(logit));
                 terms += Vector.Max(logit, Vector<T>.Zero) - logit * label + LossMath.Log1p(e);
                 if (!gradient) continue;
                 Vector<T> w = e / (Vector<T>.One + e);

@@ -110,7 +110,7 @@ internal static class SoftmaxCrossEntropyKernels<T> where T : unmanaged, IFloati
         for (c = 0; c <= classes - width; c += width)
         {
             Vector<T> shifted = Vector.LoadUnsafe(ref x, (nuint)c) - maxVector;
-            Vector<T> e = LossMath.Exp(shifted);
+            Vector<T> e = LossMath.ExpOfNonPositive(shifted);
             sums += e;
             gaps -= shifted;
             if (gradient) e.StoreUnsafe(ref dx, (nuint)c);
