@@ -10,7 +10,7 @@ public abstract partial class BackendBase<T>
         check.NonNegative(settings.Dampening, "settings.Dampening");
         if (settings.Nesterov && (settings.Momentum <= 0 || settings.Dampening != 0))
             throw check.Fail("settings.Nesterov", "requires momentum > 0 and zero dampening");
-        if (settings.Momentum > 0) CheckState(check, momentumBuffer, nameof(momentumBuffer), parameters, "momentum > 0");
+        if (settings.Momentum > 0) CheckState(check, momentumBuffer, nameof(momentumBuffer), parameters, gradients, "momentum > 0");
         if (parameters.Length > 0) SgdUpdateCore(parameters, gradients, momentumBuffer, settings, step);
     }
 
@@ -20,7 +20,7 @@ public abstract partial class BackendBase<T>
         var check = CheckUpdate(nameof(AdagradUpdate), parameters, gradients, step);
         check.NonNegative(settings.LrDecay, "settings.LrDecay");
         check.NonNegative(settings.Eps, "settings.Eps");
-        CheckState(check, sum, nameof(sum), parameters, "always");
+        CheckState(check, sum, nameof(sum), parameters, gradients, "always");
         if (parameters.Length > 0) AdagradUpdateCore(parameters, gradients, sum, settings, step);
     }
 
@@ -31,8 +31,8 @@ public abstract partial class BackendBase<T>
         var check = CheckUpdate(nameof(AdadeltaUpdate), parameters, gradients, step);
         check.InRange(settings.Rho, "settings.Rho", 0, 1);
         check.NonNegative(settings.Eps, "settings.Eps");
-        CheckState(check, squareAvg, nameof(squareAvg), parameters, "always");
-        CheckState(check, accDelta, nameof(accDelta), parameters, "always");
+        CheckState(check, squareAvg, nameof(squareAvg), parameters, gradients, "always");
+        CheckState(check, accDelta, nameof(accDelta), parameters, gradients, "always");
         if (parameters.Length > 0) AdadeltaUpdateCore(parameters, gradients, squareAvg, accDelta, settings, step);
     }
 
@@ -45,9 +45,9 @@ public abstract partial class BackendBase<T>
         check.NonNegative(settings.Eps, "settings.Eps");
         check.NonNegative(settings.Momentum, "settings.Momentum");
         if (settings.Nesterov && settings.Momentum <= 0) throw check.Fail("settings.Nesterov", "requires momentum > 0");
-        CheckState(check, squareAvg, nameof(squareAvg), parameters, "always");
-        if (settings.Centered) CheckState(check, gradAvg, nameof(gradAvg), parameters, "centered");
-        if (settings.Momentum > 0) CheckState(check, momentumBuffer, nameof(momentumBuffer), parameters, "momentum > 0");
+        CheckState(check, squareAvg, nameof(squareAvg), parameters, gradients, "always");
+        if (settings.Centered) CheckState(check, gradAvg, nameof(gradAvg), parameters, gradients, "centered");
+        if (settings.Momentum > 0) CheckState(check, momentumBuffer, nameof(momentumBuffer), parameters, gradients, "momentum > 0");
         if (parameters.Length > 0) RmsPropUpdateCore(parameters, gradients, squareAvg, gradAvg, momentumBuffer, settings, step);
     }
 
@@ -57,9 +57,9 @@ public abstract partial class BackendBase<T>
     {
         var check = CheckUpdate(nameof(AdamUpdate), parameters, gradients, step);
         CheckBetas(check, settings.Beta1, settings.Beta2, settings.Eps);
-        CheckState(check, expAvg, nameof(expAvg), parameters, "always");
-        CheckState(check, expAvgSq, nameof(expAvgSq), parameters, "always");
-        if (settings.Amsgrad) CheckState(check, maxExpAvgSq, nameof(maxExpAvgSq), parameters, "AMSGrad");
+        CheckState(check, expAvg, nameof(expAvg), parameters, gradients, "always");
+        CheckState(check, expAvgSq, nameof(expAvgSq), parameters, gradients, "always");
+        if (settings.Amsgrad) CheckState(check, maxExpAvgSq, nameof(maxExpAvgSq), parameters, gradients, "AMSGrad");
         if (parameters.Length > 0) AdamUpdateCore(parameters, gradients, expAvg, expAvgSq, maxExpAvgSq, settings, step);
     }
 
@@ -69,8 +69,8 @@ public abstract partial class BackendBase<T>
     {
         var check = CheckUpdate(nameof(AdamaxUpdate), parameters, gradients, step);
         CheckBetas(check, settings.Beta1, settings.Beta2, settings.Eps);
-        CheckState(check, expAvg, nameof(expAvg), parameters, "always");
-        CheckState(check, expInf, nameof(expInf), parameters, "always");
+        CheckState(check, expAvg, nameof(expAvg), parameters, gradients, "always");
+        CheckState(check, expInf, nameof(expInf), parameters, gradients, "always");
         if (parameters.Length > 0) AdamaxUpdateCore(parameters, gradients, expAvg, expInf, settings, step);
     }
 
@@ -82,8 +82,8 @@ public abstract partial class BackendBase<T>
         CheckBetas(check, settings.Beta1, settings.Beta2, settings.Eps);
         check.NonNegative(settings.MomentumDecay, "settings.MomentumDecay");
         check.InRange(muProduct, nameof(muProduct), 0, 1);
-        CheckState(check, expAvg, nameof(expAvg), parameters, "always");
-        CheckState(check, expAvgSq, nameof(expAvgSq), parameters, "always");
+        CheckState(check, expAvg, nameof(expAvg), parameters, gradients, "always");
+        CheckState(check, expAvgSq, nameof(expAvgSq), parameters, gradients, "always");
         if (parameters.Length > 0) NadamUpdateCore(parameters, gradients, expAvg, expAvgSq, settings, step, muProduct);
     }
 
@@ -101,11 +101,12 @@ public abstract partial class BackendBase<T>
         return check;
     }
 
-    private static void CheckState(OpCheck check, Tensor<T>? state, string name, Tensor<T> parameters, string when)
+    private static void CheckState(OpCheck check, Tensor<T>? state, string name, Tensor<T> parameters, Tensor<T> gradients, string when)
     {
         if (state is null) throw check.Fail(name, $"is required ({when}) but is null");
         check.Length(state, name, parameters.Length, "as many as 'parameters'");
         check.NoOverlap(state, name, parameters, nameof(parameters));
+        check.NoOverlap(state, name, gradients, nameof(gradients));
     }
 
     private static void CheckBetas(OpCheck check, double beta1, double beta2, double eps)
