@@ -23,7 +23,7 @@ internal static class GaussianNoise<T> where T : unmanaged, IFloatingPointIeee75
             y[i] = x[i] + stddev * T.CreateTruncating(PhiloxNormal.Element(seed, offset, (ulong)i));
     }
 
-    /// <summary>Scalar Philox and Box–Muller over tiles, then a vector multiply-add (no FMA, so bit-identical to
+    /// <summary>Philox and Box–Muller (vectorised where possible) over tiles, then a vector multiply-add (no FMA, so bit-identical to
     /// <see cref="Reference"/>); chunks in parallel.</summary>
     public static void Simd(CpuBackend<T> backend, Tensor<T> y, Tensor<T> x, T stddev, ulong seed, ulong offset) =>
         backend.ParallelFor(x.Length, Grain, (start, end) =>
@@ -39,13 +39,21 @@ internal static class GaussianNoise<T> where T : unmanaged, IFloatingPointIeee75
             }
         });
 
-    /// <summary>z[j] = normal of element first + j; each block's two Box–Muller pairs computed only when needed.</summary>
+    /// <summary>z[j] = normal of element first + j: 32 at a time with <see cref="PhiloxNormalVector"/> where the machine
+    /// has it and the range covers them, otherwise per block, each Box–Muller pair computed only when needed.</summary>
     private static void FillNormals(Span<T> z, int first, ulong seed, ulong offset)
     {
+        Span<float> normals = stackalloc float[PhiloxVector.Words];
         int j = 0;
         while (j < z.Length)
         {
             int element = first + j;
+            if (PhiloxNormalVector.IsSupported && element % 4 == 0 && z.Length - j >= PhiloxVector.Words)
+            {
+                PhiloxNormalVector.Generate(seed, offset, (ulong)element / 4, normals);
+                for (int w = 0; w < PhiloxVector.Words; w++, j++) z[j] = T.CreateTruncating(normals[w]);
+                continue;
+            }
             var (x0, x1, x2, x3) = Philox.Block(seed, offset, (ulong)element / 4);
             int word = element % 4;
             if (word < 2)

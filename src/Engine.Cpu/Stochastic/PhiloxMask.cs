@@ -28,7 +28,7 @@ internal static class PhiloxMask<T> where T : unmanaged, IFloatingPointIeee754<T
     }
 
     /// <summary>
-    /// Scalar Philox over tiles of <see cref="Tile"/> elements, then a vector select; chunks in parallel.
+    /// Philox (vectorised where possible) over tiles of <see cref="Tile"/> elements, then a vector select; chunks in parallel.
     /// Bit-identical to <see cref="Reference"/>: the uniform and p are exact in T, so comparing them in T
     /// is comparing the floats, and x·scale is the same single rounding.
     /// </summary>
@@ -46,13 +46,21 @@ internal static class PhiloxMask<T> where T : unmanaged, IFloatingPointIeee754<T
             }
         });
 
-    /// <summary>u[j] = uniform of element first + j, each Philox block generated once.</summary>
+    /// <summary>u[j] = uniform of element first + j: eight blocks at a time with <see cref="PhiloxVector"/> where
+    /// the machine has it and the range covers them, each remaining block generated once by the scalar Philox.</summary>
     private static void FillUniforms(Span<T> u, int first, ulong seed, ulong offset)
     {
+        Span<uint> words = stackalloc uint[PhiloxVector.Words];
         int j = 0;
         while (j < u.Length)
         {
             int element = first + j;
+            if (PhiloxVector.IsSupported && element % 4 == 0 && u.Length - j >= PhiloxVector.Words)
+            {
+                PhiloxVector.Generate(seed, offset, (ulong)element / 4, words);
+                for (int w = 0; w < PhiloxVector.Words; w++, j++) u[j] = T.CreateTruncating(Philox.ToUniform(words[w]));
+                continue;
+            }
             var block = Philox.Block(seed, offset, (ulong)element / 4);
             for (int word = element % 4; word < 4 && j < u.Length; word++, j++)
                 u[j] = T.CreateTruncating(Philox.ToUniform(Word(block, word)));

@@ -24,32 +24,32 @@ namespace CudaNet;
 public static class PortableMath
 {
     // ln 2 split so that k·Ln2Hi is exact for |k| < 2¹² (Ln2Hi has 12 trailing zero bits): fdlibm's e_logf.c.
-    private const float Ln2Hi = 6.9313812256e-01f;  // 0x3f317180
-    private const float Ln2Lo = 9.0580006145e-06f;  // 0x3717f7d1
+    internal const float Ln2Hi = 6.9313812256e-01f;  // 0x3f317180
+    internal const float Ln2Lo = 9.0580006145e-06f;  // 0x3717f7d1
 
     // FreeBSD e_logf.c: minimax for (log(1+s) - log(1-s))/s ≈ 2s + s·R(s²) on |s| < 0.1716,
     // |error| < 2^-34.24 before rounding.
-    private const float Lg1 = 0.66666662693f;  // 0xaaaaaa.0p-24
-    private const float Lg2 = 0.40000972152f;  // 0xccce13.0p-25
-    private const float Lg3 = 0.28498786688f;  // 0x91e9ee.0p-25
-    private const float Lg4 = 0.24279078841f;  // 0xf89e26.0p-26
+    internal const float Lg1 = 0.66666662693f;  // 0xaaaaaa.0p-24
+    internal const float Lg2 = 0.40000972152f;  // 0xccce13.0p-25
+    internal const float Lg3 = 0.28498786688f;  // 0x91e9ee.0p-25
+    internal const float Lg4 = 0.24279078841f;  // 0xf89e26.0p-26
 
     // sin(π/2·f) ≈ f + f·(S0 + t·(S1 + t·(S2 + t·S3))), t = f², |f| ≤ 1/2: a least-squares minimax fit in double
     // (relative error 3.1e-9 ≈ 0.05 ulp) rounded to float. S0 = π/2 - 1: adding the exact f last keeps the
     // rounding of the leading coefficient out of the result (worst case 1.35 ulp instead of 1.72 with f·(π/2 + …)).
-    private const float S0 = 0.5707963267948966f;
-    private const float S1 = -0.6459634900093079f;
-    private const float S2 = 0.07968022674322128f;
-    private const float S3 = -0.004602177068591118f;
+    internal const float S0 = 0.5707963267948966f;
+    internal const float S1 = -0.6459634900093079f;
+    internal const float S2 = 0.07968022674322128f;
+    internal const float S3 = -0.004602177068591118f;
 
     // cos(π/2·f) ≈ 1 + t·(C1 + t·(C2 + t·(C3 + t·C4))), t = f², |f| ≤ 1/2: same fit, absolute error 4.7e-11.
-    private const float C1 = -1.2337005138397217f;
-    private const float C2 = 0.25366920232772827f;
-    private const float C3 = -0.02086007036268711f;
-    private const float C4 = 0.0009036316769197583f;
+    internal const float C1 = -1.2337005138397217f;
+    internal const float C2 = 0.25366920232772827f;
+    internal const float C3 = -0.02086007036268711f;
+    internal const float C4 = 0.0009036316769197583f;
 
     // 1.5·2²³: adding and subtracting it rounds |v| < 2²² to the nearest integer (ties to even), exactly.
-    private const float RoundingShift = 12582912.0f;
+    internal const float RoundingShift = 12582912.0f;
 
     /// <summary>
     /// Natural logarithm of a positive normal float (0 &lt; x, x ≥ 2⁻¹²⁶, finite); other inputs are not
