@@ -39,10 +39,10 @@ internal static class GemmSimd<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         int m = c.Rows, n = c.Columns, nr = PanelWidth;
         int panels = (n + nr - 1) / nr;
-        T[] packedB = ArrayPool<T>.Shared.Rent(panels * nr * k);
+        T[] packedB = ArrayPool<T>.Shared.Rent(checked(panels * nr * k));
         try
         {
-            backend.ParallelFor(panels, Math.Max(1, 64 * 1024 / (k * nr)), (start, end) =>
+            backend.ParallelFor(panels, (int)Math.Max(1, 64 * 1024 / ((long)k * nr)), (start, end) =>
                 PackB(CpuBackend<T>.Span(b), transposeB, n, k, start, end, packedB));
 
             int rowBlocks = (m + RowBlock - 1) / RowBlock, columnBlocks = (panels + PanelsPerTask - 1) / PanelsPerTask;
