@@ -100,6 +100,39 @@ public sealed class ConformanceTests(string backendName) : ConformanceTest(backe
     }
 
     [Test]
+    public void EveryFeatureCountUpTo257()
+    {
+        // Vector tails across features (batch norm) and along rows (layer norm) for every remainder.
+        const int rows = 3;
+        foreach (int features in TestData.AllLengths.Skip(1))
+        {
+            var x = TestData.Normal<float>(features, rows * features, std: 2);
+            var dy = TestData.Normal<float>(features + 1000, rows * features);
+            var gamma = TestData.Uniform<float>(features + 2000, features, 0.5, 1.5);
+            var beta = TestData.Uniform<float>(features + 3000, features);
+            float[] zeros = new float[features], ones = Enumerable.Repeat(1f, features).ToArray();
+
+            var actual = NormRunner.BatchNormTraining(Backend, x, rows, features, gamma, beta, zeros, ones);
+            var expected = NormRunner.BatchNormTraining(Reference, x, rows, features, gamma, beta, zeros, ones);
+            Same(actual.Y, expected.Y, "batch norm y", (rows, features));
+            Same(actual.RunningVar, expected.RunningVar, "batch norm running var", (rows, features));
+            var actualGrads = NormRunner.BatchNormBackward(Backend, dy, x, rows, features, gamma, expected.SavedMean, expected.SavedInvStd);
+            var expectedGrads = NormRunner.BatchNormBackward(Reference, dy, x, rows, features, gamma, expected.SavedMean, expected.SavedInvStd);
+            Same(actualGrads.Dx, expectedGrads.Dx, "batch norm dx", (rows, features));
+            Same(actualGrads.DGamma, expectedGrads.DGamma, "batch norm dgamma", (rows, features));
+
+            var layer = NormRunner.GroupNorm(Backend, x, rows, features, gamma, beta, groups: null);
+            var layerExpected = NormRunner.GroupNorm(Reference, x, rows, features, gamma, beta, groups: null);
+            Same(layer.Y, layerExpected.Y, "layer norm y", (rows, features));
+            Same(layer.SavedInvStd, layerExpected.SavedInvStd, "layer norm saved inv std", (rows, features));
+            var layerGrads = NormRunner.GroupNormBackward(Backend, dy, x, rows, features, gamma, layerExpected.SavedMean, layerExpected.SavedInvStd, groups: null);
+            var layerGradsExpected = NormRunner.GroupNormBackward(Reference, dy, x, rows, features, gamma, layerExpected.SavedMean, layerExpected.SavedInvStd, groups: null);
+            Same(layerGrads.Dx, layerGradsExpected.Dx, "layer norm dx", (rows, features));
+            Same(layerGrads.DGamma, layerGradsExpected.DGamma, "layer norm dgamma", (rows, features));
+        }
+    }
+
+    [Test]
     public void ResultsDoNotDependOnTheThreadCount()
     {
         const int rows = 1000, features = 300;

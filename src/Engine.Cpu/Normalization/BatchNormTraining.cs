@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace CudaNet.Cpu;
@@ -97,6 +98,7 @@ internal static class BatchNormTraining<T> where T : unmanaged, IFloatingPointIe
     }
 
     /// <summary>sums += row - centers and, when given, squares += (row - centers)², elementwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddDeviations(ReadOnlySpan<T> row, ReadOnlySpan<T> centers, Span<T> sums, Span<T> squares)
     {
         int count = row.Length, width = Vector<T>.Count, i;

@@ -16,8 +16,12 @@ internal static class NormStatistics<T> where T : unmanaged, IFloatingPointIeee7
     /// <summary>Elements per parallel chunk below which splitting the work costs more than it saves.</summary>
     public const int GrainElements = 32 * 1024;
 
+    /// <summary>Fewest columns per chunk of a column-parallel pass: each row then contributes a run of whole cache
+    /// lines, instead of one line per row at a stride that maps every row onto the same cache set.</summary>
+    public const int MinChunkColumns = 64;
+
     /// <summary>Columns per chunk when each column spans <paramref name="rows"/> rows.</summary>
-    public static int ColumnGrain(int rows) => Math.Max(1, GrainElements / Math.Max(rows, 1));
+    public static int ColumnGrain(int rows) => Math.Max(MinChunkColumns, GrainElements / Math.Max(rows, 1));
 
     /// <summary>Rows per chunk when each row has <paramref name="columns"/> columns.</summary>
     public static int RowGrain(int columns) => Math.Max(1, GrainElements / Math.Max(columns, 1));
