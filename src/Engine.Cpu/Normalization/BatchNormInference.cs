@@ -1,0 +1,85 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace CudaNet.Cpu;
+
+/// <summary>
+/// Batch-norm inference, and the normalising pass shared with training. x (N,F), y (N,F); gamma, beta, mean and
+/// variance (F): y = (x - mean)·(γ/√(var + eps)) + β. Napkin math: x read and y written once, 2·N·F·sizeof(T) bytes.
+/// </summary>
+internal static class BatchNormInference<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Columns whose scale (invstd·γ) lives on the stack at once.</summary>
+    private const int TileColumns = 256;
+
+    /// <summary>The reference: plain scalar loops.</summary>
+    public static void Reference(Tensor<T> y, Tensor<T> x, Tensor<T> gamma, Tensor<T> beta, Tensor<T> runningMean,
+        Tensor<T> runningVar, T eps)
+    {
+        var ys = CpuBackend<T>.Span(y);
+        var xs = CpuBackend<T>.Span(x);
+        var gammas = CpuBackend<T>.Span(gamma);
+        var betas = CpuBackend<T>.Span(beta);
+        var means = CpuBackend<T>.Span(runningMean);
+        var variances = CpuBackend<T>.Span(runningVar);
+        int rows = x.Shape[0], features = x.Shape[1];
+        for (int r = 0; r < rows; r++)
+            for (int f = 0; f < features; f++)
+            {
+                int i = r * features + f;
+                T invStd = NormStatistics<T>.InvStd(variances[f], T.One, eps);
+                ys[i] = (xs[i] - means[f]) * (invStd * gammas[f]) + betas[f];
+            }
+    }
+
+    /// <summary>SIMD: vectorised along rows, parallel over row blocks.</summary>
+    public static void Simd(CpuBackend<T> backend, Tensor<T> y, Tensor<T> x, Tensor<T> gamma, Tensor<T> beta,
+        Tensor<T> runningMean, Tensor<T> runningVar, T eps) =>
+        backend.ParallelFor(x.Shape[0], NormStatistics<T>.RowGrain(x.Shape[1]), (start, end) =>
+            NormalizeRows(y, x, runningMean, runningVar, gamma, beta, start, end, eps));
+
+    /// <summary>
+    /// y = (x - mean)·(invstd·γ) + β for rows [start, end), vectorised along each row. With <paramref name="eps"/>
+    /// the <paramref name="spread"/> tensor holds variances (invstd = 1/√(var + eps)); without, inverse std devs.
+    /// </summary>
+    public static void NormalizeRows(Tensor<T> y, Tensor<T> x, Tensor<T> mean, Tensor<T> spread, Tensor<T> gamma,
+        Tensor<T> beta, int start, int end, T? eps = null)
+    {
+        var ys = CpuBackend<T>.Span(y);
+        var xs = CpuBackend<T>.Span(x);
+        var means = CpuBackend<T>.Span(mean);
+        var spreads = CpuBackend<T>.Span(spread);
+        var gammas = CpuBackend<T>.Span(gamma);
+        var betas = CpuBackend<T>.Span(beta);
+        int features = x.Shape[1], width = Vector<T>.Count;
+        Span<T> scales = stackalloc T[Math.Min(TileColumns, features)];
+        for (int first = 0; first < features; first += TileColumns)
+        {
+            int count = Math.Min(TileColumns, features - first);
+            for (int f = 0; f < count; f++)
+            {
+                T invStd = eps is { } e ? NormStatistics<T>.InvStd(spreads[first + f], T.One, e) : spreads[first + f];
+                scales[f] = invStd * gammas[first + f];
+            }
+            ref T meanStart = ref MemoryMarshal.GetReference(means.Slice(first));
+            ref T betaStart = ref MemoryMarshal.GetReference(betas.Slice(first));
+            ref T scaleStart = ref MemoryMarshal.GetReference(scales);
+            for (int r = start; r < end; r++)
+            {
+                var xRow = xs.Slice(r * features + first, count);
+                var yRow = ys.Slice(r * features + first, count);
+                ref T xStart = ref MemoryMarshal.GetReference(xRow);
+                ref T yStart = ref MemoryMarshal.GetReference(yRow);
+                int i;
+                for (i = 0; i <= count - width; i += width)
+                {
+                    var centered = Vector.LoadUnsafe(ref xStart, (nuint)i) - Vector.LoadUnsafe(ref meanStart, (nuint)i);
+                    (centered * Vector.LoadUnsafe(ref scaleStart, (nuint)i) + Vector.LoadUnsafe(ref betaStart, (nuint)i))
+                        .StoreUnsafe(ref yStart, (nuint)i);
+                }
+                for (; i < count; i++)
+                    yRow[i] = (xRow[i] - means[first + i]) * scales[i] + betas[first + i];
+            }
+        }
+    }
+}
