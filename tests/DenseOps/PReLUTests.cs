@@ -2,7 +2,7 @@ using CudaNet.Cpu;
 using CudaNet.Tests.Support;
 using NUnit.Framework;
 
-namespace CudaNet.Tests.Dense;
+namespace CudaNet.Tests.DenseOps;
 
 /// <summary>PReLU in float64 on the reference and the SIMD backend: hand values, gradients, edge cases.</summary>
 [TestFixture(CpuKernels.Reference)]

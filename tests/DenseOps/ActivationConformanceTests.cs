@@ -1,7 +1,7 @@
 using CudaNet.Tests.Support;
 using NUnit.Framework;
 
-namespace CudaNet.Tests.Dense;
+namespace CudaNet.Tests.DenseOps;
 
 /// <summary>ActivationForward/Backward on the backend under test vs the float32 reference, elementwise tolerance.</summary>
 [TestFixture("cpu")]

@@ -2,7 +2,7 @@ using CudaNet.Cpu;
 using CudaNet.Tests.Support;
 using NUnit.Framework;
 
-namespace CudaNet.Tests.Dense;
+namespace CudaNet.Tests.DenseOps;
 
 /// <summary>Gemm on the backend under test vs the float32 triple-loop reference (reduction tolerance).</summary>
 [TestFixture("cpu")]
