@@ -9,7 +9,7 @@ public sealed class ColumnSumConformance(string backendName) : ElementwiseConfor
 {
     /// <summary>Tall and narrow (row blocks), wide (column split) and in between, all past 2·32K elements.</summary>
     private static readonly (int Rows, int Columns)[] LargeShapes =
-        [(100_000, 3), (200, 700), (9_000, 1_023), (70, 2_000), (3, 40_000), (1, 70_000)];
+        [(100_000, 3), (200, 700), (600, 1_023), (70, 2_000), (3, 40_000), (1, 70_000)];
 
     private static float[] ColumnSum(IBackend<float> backend, float[] data, int rows, int columns)
     {
@@ -116,7 +116,7 @@ public sealed class ColumnSumFloat64
     [Test]
     public void SimdResultDoesNotDependOnTheThreadCount()
     {
-        foreach (var (rows, columns) in new[] { (100_000, 5), (50, 5_000), (9_000, 1_000) })
+        foreach (var (rows, columns) in new[] { (100_000, 5), (50, 5_000), (600, 1_000) })
         {
             float[] data = TestData.Normal<float>(rows, rows * columns);
             float[][] results = new[] { 1, 2, 3, 8 }.Select(threads =>
