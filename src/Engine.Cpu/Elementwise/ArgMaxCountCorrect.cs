@@ -21,17 +21,20 @@ internal static class ArgMaxCountCorrectKernels<T> where T : unmanaged, IFloatin
         int rows = logits.Shape[0], classes = logits.Shape[1];
         int count = 0;
         for (int n = 0; n < rows; n++)
-        {
-            ReadOnlySpan<T> row = xs.Slice(n * classes, classes);
-            int best = 0;
-            for (int c = 1; c < classes; c++)
-            {
-                bool larger = row[c] > row[best] || (T.IsNaN(row[c]) && !T.IsNaN(row[best]));
-                if (larger) best = c;
-            }
-            if (best == targets[n]) count++;
-        }
+            if (ArgMax(xs.Slice(n * classes, classes)) == targets[n]) count++;
         CpuBackend<T>.Span(correct)[0] += count;
+    }
+
+    /// <summary>The first index of the row's maximum, NaN counting as larger than every number.</summary>
+    private static int ArgMax(ReadOnlySpan<T> row)
+    {
+        int best = 0;
+        for (int c = 1; c < row.Length; c++)
+        {
+            bool larger = row[c] > row[best] || (T.IsNaN(row[c]) && !T.IsNaN(row[best]));
+            if (larger) best = c;
+        }
+        return best;
     }
 
     public static void Simd(CpuBackend<T> backend, Tensor<int> correct, Tensor<T> logits, Tensor<int> labels)
@@ -53,15 +56,22 @@ internal static class ArgMaxCountCorrectKernels<T> where T : unmanaged, IFloatin
         CpuBackend<T>.Span(correct)[0] += count;
     }
 
-    /// <summary>Counts rows in [start, end) whose label is the argmax, without computing the argmax: label l
-    /// with logit v wins exactly when every earlier logit is &lt; v and every later one is ≤ v (comparisons with
-    /// NaN are false, so a NaN anywhere makes a number lose), or, when v is NaN, when no earlier logit is NaN.</summary>
+    /// <summary>Counts rows in [start, end) whose label is the argmax. Rows of a couple of vectors or more skip
+    /// the argmax: label l with logit v wins exactly when every earlier logit is &lt; v and every later one is
+    /// ≤ v (comparisons with NaN are false, so a NaN anywhere makes a number lose), or, when v is NaN, when no
+    /// earlier logit is NaN. Narrower rows are cheaper with the scalar argmax.</summary>
     private static int CountCorrect(Tensor<T> logits, Tensor<int> labels, int start, int end)
     {
         ReadOnlySpan<T> xs = CpuBackend<T>.Span(logits);
         ReadOnlySpan<int> targets = CpuBackend<T>.Span(labels);
         int classes = logits.Shape[1];
         int count = 0;
+        if (classes < 2 * Vector<T>.Count)
+        {
+            for (int n = start; n < end; n++)
+                if (ArgMax(xs.Slice(n * classes, classes)) == targets[n]) count++;
+            return count;
+        }
         for (int n = start; n < end; n++)
         {
             ReadOnlySpan<T> row = xs.Slice(n * classes, classes);

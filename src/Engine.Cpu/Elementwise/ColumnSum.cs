@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace CudaNet.Cpu.Elementwise;
@@ -70,9 +71,19 @@ internal static class ColumnSumKernels<T> where T : unmanaged, IFloatingPointIee
     private static void SumRows(Span<T> destination, ReadOnlySpan<T> x, int columns, int firstRow, int endRow,
         int firstColumn)
     {
-        x.Slice(firstRow * columns + firstColumn, destination.Length).CopyTo(destination);
-        for (int n = firstRow + 1; n < endRow; n++)
-            AddTo(destination, x.Slice(n * columns + firstColumn, destination.Length));
+        int width = destination.Length, vectorEnd = width - width % Vector<T>.Count;
+        // Checked once here rather than per row: narrow matrices have many short rows.
+        ReadOnlySpan<T> rows = x.Slice(firstRow * columns + firstColumn, (endRow - firstRow - 1) * columns + width);
+        rows[..width].CopyTo(destination);
+        ref T sum = ref MemoryMarshal.GetReference(destination);
+        for (int n = 1; n < endRow - firstRow; n++)
+        {
+            ref T row = ref Unsafe.Add(ref MemoryMarshal.GetReference(rows), n * columns);
+            int c = 0;
+            for (; c < vectorEnd; c += Vector<T>.Count)
+                (Vector.LoadUnsafe(ref sum, (nuint)c) + Vector.LoadUnsafe(ref row, (nuint)c)).StoreUnsafe(ref sum, (nuint)c);
+            for (; c < width; c++) Unsafe.Add(ref sum, c) += Unsafe.Add(ref row, c);
+        }
     }
 
     private static void AddTo(Span<T> destination, ReadOnlySpan<T> source)
