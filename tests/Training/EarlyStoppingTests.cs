@@ -60,9 +60,11 @@ public sealed class EarlyStoppingTests
     [Test]
     public void ABaselineMustBeBeatenToResetTheWait()
     {
-        // Improvements that stay above the 0.3 baseline do not restart the wait.
-        var (stopped, _, _) = Drive(new EarlyStopping(patience: 2, baseline: 0.3), 0.9, 0.8, 0.7, 0.6);
-        Assert.That(stopped, Is.EqualTo(2));
+        // Improvements that stay above the 0.3 baseline do not restart the wait, so the first epoch that does
+        // not improve already exceeds the patience; without the baseline it takes one more.
+        double[] losses = [0.9, 0.8, 0.85, 0.84];
+        Assert.That(Drive(new EarlyStopping(patience: 2, baseline: 0.3), losses).Stopped, Is.EqualTo(3));
+        Assert.That(Drive(new EarlyStopping(patience: 2), losses).Stopped, Is.EqualTo(4));
     }
 
     [Test]

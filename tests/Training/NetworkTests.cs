@@ -26,12 +26,13 @@ public sealed class NetworkTests
         using var cpu = new CpuBackend<float>();
         using var network = Mlp().Build(cpu);
         Assert.That(network.Groups, Has.Count.EqualTo(3));
-        var (plain, ridge, noDecay) = (network.Groups[0], network.Groups[1], network.Groups[2]);
+        // Groups come in order of first appearance: 0.weight (decayed), 0.bias (not), 4.weight (ridge).
+        var (plain, noDecay, ridge) = (network.Groups[0], network.Groups[1], network.Groups[2]);
         Assert.That((plain.Decay, plain.L2, plain.Length), Is.EqualTo((true, 0.0, 20 * 16 + 16 * 3)));
-        Assert.That((ridge.Decay, ridge.L2, ridge.Length), Is.EqualTo((true, 1e-4, 16 * 16)));
         Assert.That((noDecay.Decay, noDecay.Length), Is.EqualTo((false, 16 + 16 + 16 + 16 + 3)));
+        Assert.That((ridge.Decay, ridge.L2, ridge.Length), Is.EqualTo((true, 1e-4, 16 * 16)));
         Assert.That(network.Groups.Sum(g => g.Length), Is.EqualTo(network.Parameters.Length));
-        Assert.That(plain.Offset + plain.Length, Is.EqualTo(ridge.Offset));
+        Assert.That((noDecay.Offset, ridge.Offset), Is.EqualTo((plain.Length, plain.Length + noDecay.Length)));
     }
 
     [Test]
