@@ -57,9 +57,16 @@ public sealed partial class CpuBackend<T> : BackendBase<T> where T : unmanaged, 
     internal void ParallelFor(int count, int grain, Action<int, int> body)
     {
         int chunks = (int)Math.Min(count / (long)Math.Max(grain, 1), MaxChunks);
-        if (chunks <= 1 || MaxThreads == 1)
+        if (chunks <= 1)
         {
             if (count > 0) body(0, count);
+            return;
+        }
+        if (MaxThreads == 1)
+        {
+            // The same chunks in order, so a reduction over per-chunk partials gives the same bits.
+            for (int chunk = 0; chunk < chunks; chunk++)
+                body((int)((long)count * chunk / chunks), (int)((long)count * (chunk + 1) / chunks));
             return;
         }
         var options = new ParallelOptions { MaxDegreeOfParallelism = MaxThreads };

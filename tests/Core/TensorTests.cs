@@ -93,6 +93,17 @@ public sealed class TensorTests
     }
 
     [Test]
+    public void ElementwiseOpsRunInPlaceButRejectPartlyOverlappingViews()
+    {
+        using var cpu = new CpuBackend<float>();
+        using var t = cpu.FromArray(new float[] { 1, 2, 3, 4, 5 });
+        cpu.Scale(t, t, 2);
+        Assert.That(cpu.ToArray(t), Is.EqualTo(new float[] { 2, 4, 6, 8, 10 }));
+        var e = Assert.Throws<ArgumentException>(() => cpu.Axpy(t.View(1, 4), t.View(0, 4), 1))!;
+        Assert.That(e.Message, Does.Contain("Axpy").And.Contain("overlaps"));
+    }
+
+    [Test]
     public void DisposedBackendRefusesWork()
     {
         var cpu = new CpuBackend<float>();

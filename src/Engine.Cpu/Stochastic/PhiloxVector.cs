@@ -16,9 +16,7 @@ internal static class PhiloxVector
     /// <summary>Words per call: the stream elements 4·firstBlock … 4·firstBlock + 31.</summary>
     public const int Words = 4 * Blocks;
 
-    // Philox4x32-10 multipliers and Weyl key increments (Salmon et al. 2011), as in Philox.cs.
-    private const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57;
-    private const uint W0 = 0x9E3779B9, W1 = 0xBB67AE85;
+    private const uint M0 = Philox.M0, M1 = Philox.M1, W0 = Philox.W0, W1 = Philox.W1;
 
     /// <summary>Whether this machine runs the vector path (otherwise callers use <see cref="Philox.Block"/>).</summary>
     public static bool IsSupported => Avx2.IsSupported;

@@ -24,6 +24,7 @@ public abstract partial class BackendBase<T>
         var check = Check(nameof(Scale));
         check.Tensor(x, nameof(x));
         check.Length(y, nameof(y), x.Length, "as many as 'x'");
+        check.SameOrDisjoint(y, nameof(y), x, nameof(x));
         check.Finite(alpha, nameof(alpha));
         if (x.Length > 0) ScaleCore(y, x, Cast(alpha));
     }
@@ -34,6 +35,7 @@ public abstract partial class BackendBase<T>
         var check = Check(nameof(Axpy));
         check.Tensor(x, nameof(x));
         check.Length(y, nameof(y), x.Length, "as many as 'x'");
+        check.SameOrDisjoint(y, nameof(y), x, nameof(x));
         check.Finite(alpha, nameof(alpha));
         if (x.Length > 0) AxpyCore(y, x, Cast(alpha));
     }

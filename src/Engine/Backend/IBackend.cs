@@ -61,7 +61,9 @@ public interface IBackend<T> : IDisposable where T : unmanaged, IFloatingPointIe
     void GatherRows(Tensor<T> y, Tensor<T> x, Tensor<int> indices);
 
     /// <summary>correct[0] += #{n : argmax_c logits[n, c] == labels[n]} — logits (N,C), labels (N); ties go to the
-    /// first maximum, as <c>torch.argmax</c>. Accumulates so an epoch's accuracy is read once.</summary>
+    /// first maximum and NaN counts as the largest value, as <c>torch.argmax</c>. Accumulates so an epoch's
+    /// accuracy is read once. A label outside [0, C) throws <see cref="ArgumentOutOfRangeException"/> where the
+    /// backend can see the labels (the CPU).</summary>
     void ArgMaxCountCorrect(Tensor<int> correct, Tensor<T> logits, Tensor<int> labels);
 
     // ---- dense layers ------------------------------------------------------------------------------------
@@ -128,8 +130,9 @@ public interface IBackend<T> : IDisposable where T : unmanaged, IFloatingPointIe
 
     // ---- stochastic ops (Philox4x32-10, bit-identical on every backend; DESIGN.md §6) -------------------
 
-    /// <summary>Inverted dropout: y = x·m/(1-p) with m[i] = 1 when Philox uniform u[i] ≥ p; p in [0,1).
-    /// The mask is a pure function of (seed, offset, i), so backward regenerates it instead of storing it.</summary>
+    /// <summary>Inverted dropout: y = x/(1-p) where Philox uniform u[i] ≥ p, else +0 (a dropped NaN or ∞ becomes 0,
+    /// unlike PyTorch's multiplication by the mask); p in [0,1). The mask is a pure function of (seed, offset, i),
+    /// so backward regenerates it instead of storing it.</summary>
     void DropoutForward(Tensor<T> y, Tensor<T> x, double p, ulong seed, ulong offset);
 
     /// <summary>dx = dy·m/(1-p) with the mask of the forward call with the same (seed, offset).</summary>

@@ -53,6 +53,15 @@ internal readonly struct OpCheck(object backend, string op)
         if (overlap) throw Fail(outputName, $"overlaps input '{inputName}'");
     }
 
+    /// <summary>Elementwise ops may run in place (output is input) but not on partly overlapping views, whose
+    /// result would depend on the order the backend visits elements.</summary>
+    public void SameOrDisjoint<TElement>(Tensor<TElement> output, string outputName, Tensor<TElement> input, string inputName)
+        where TElement : unmanaged
+    {
+        bool same = ReferenceEquals(output.Storage, input.Storage) && output.Offset == input.Offset;
+        if (!same) NoOverlap(output, outputName, input, inputName);
+    }
+
     public void Finite(double value, string name)
     {
         if (!double.IsFinite(value)) throw Fail(name, $"must be finite but is {value}");

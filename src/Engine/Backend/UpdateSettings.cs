@@ -66,7 +66,8 @@ public readonly record struct AdamaxSettings(double Beta1 = 0.9, double Beta2 = 
 
 /// <summary>NAdam (PyTorch 1.13): <c>μ_t = β₁(1 - ½·0.96^(tψ))</c>, Adam moments, and
 /// <c>w -= lr(1-μ_t)/(1-Πμ)·g/d + lr·μ_{t+1}/(1-Πμ·μ_{t+1})·m/d</c> with <c>d = √(v/bc₂) + eps</c>, ψ the
-/// momentum decay. PyTorch defaults.</summary>
+/// momentum decay. PyTorch defaults. This is what PyTorch 1.13 computes with <c>foreach=True</c> (and every
+/// later version); 1.13's single-tensor path counts μ_t twice in the second term, a bug fixed upstream.</summary>
 public readonly record struct NadamSettings(double Beta1 = 0.9, double Beta2 = 0.999, double Eps = 1e-8, double MomentumDecay = 4e-3)
 {
     /// <summary>PyTorch's defaults (a bare <c>new()</c> of a record struct would otherwise zero every field).</summary>

@@ -15,8 +15,9 @@ namespace CudaNet;
 /// </remarks>
 public static class Philox
 {
-    private const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57;
-    private const uint W0 = 0x9E3779B9, W1 = 0xBB67AE85;
+    /// <summary>Round multipliers and key increments (Salmon et al., Table 2), shared with the vectorised CPU path.</summary>
+    internal const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57;
+    internal const uint W0 = 0x9E3779B9, W1 = 0xBB67AE85;
 
     /// <summary>The ten-round Philox4x32 bijection of <paramref name="counter"/> under <paramref name="key"/>.</summary>
     public static (uint X0, uint X1, uint X2, uint X3) Generate(
