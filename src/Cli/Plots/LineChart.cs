@@ -10,7 +10,8 @@ internal sealed record Series(string Label, string Color, IReadOnlyList<(double 
 /// A line chart panel rendered as SVG: axes with "nice" tick values, grid lines, a title, axis labels and a
 /// legend. Panels are laid side by side by <see cref="SvgDocument"/>. No dependency beyond the BCL.
 /// </summary>
-internal sealed class LineChart(string title, string xLabel, string yLabel, IReadOnlyList<Series> series, bool logX = false)
+internal sealed class LineChart(string title, string xLabel, string yLabel, IReadOnlyList<Series> series, bool logX = false,
+    bool integerX = false)
 {
     private const double Left = 70, Right = 20, Top = 40, Bottom = 55;
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
@@ -29,7 +30,7 @@ internal sealed class LineChart(string title, string xLabel, string yLabel, IRea
         double Tx(double x) => logX ? Math.Log10(x) : x;
         var (xMin, xMax) = Range(points.Select(p => Tx(p.X)));
         var (yMin, yMax) = Range(points.Select(p => p.Y));
-        var xTicks = logX ? DecadeTicks(xMin, xMax) : NiceTicks(xMin, xMax);
+        var xTicks = logX ? DecadeTicks(xMin, xMax) : NiceTicks(xMin, xMax, integerX ? 1 : 0);
         var yTicks = NiceTicks(yMin, yMax);
         (xMin, xMax) = (Math.Min(xMin, xTicks[0]), Math.Max(xMax, xTicks[^1]));
         (yMin, yMax) = (Math.Min(yMin, yTicks[0]), Math.Max(yMax, yTicks[^1]));
@@ -63,9 +64,11 @@ internal sealed class LineChart(string title, string xLabel, string yLabel, IRea
             if (visible.Length <= 60)
                 foreach (var p in visible) svg.Append($"<circle cx=\"{F(Px(p.X))}\" cy=\"{F(Py(p.Y))}\" r=\"3\" fill=\"{s.Color}\"/>");
         }
+        // The legend sits in a white box so that curves passing under it stay readable around it.
+        svg.Append($"<rect x=\"{F(Left + plotW - 158)}\" y=\"{F(Top + 4)}\" width=\"150\" height=\"{F(18 * series.Count + 6)}\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999\"/>");
         for (int i = 0; i < series.Count; i++)
         {
-            double y = Top + 14 + 18 * i, x = Left + plotW - 150;
+            double y = Top + 18 + 18 * i, x = Left + plotW - 150;
             string dash = series[i].Dashed ? " stroke-dasharray=\"6,4\"" : "";
             svg.Append($"<line x1=\"{F(x)}\" y1=\"{F(y - 4)}\" x2=\"{F(x + 24)}\" y2=\"{F(y - 4)}\" stroke=\"{series[i].Color}\" stroke-width=\"2\"{dash}/>");
             svg.Append($"<text x=\"{F(x + 30)}\" y=\"{F(y)}\" font-size=\"12\">{Escape(series[i].Label)}</text>");
@@ -82,9 +85,9 @@ internal sealed class LineChart(string title, string xLabel, string yLabel, IRea
     }
 
     /// <summary>About five round tick values (1, 2 or 5 × 10^k apart) covering [min, max].</summary>
-    internal static double[] NiceTicks(double min, double max)
+    internal static double[] NiceTicks(double min, double max, double minStep = 0)
     {
-        double raw = (max - min) / 5;
+        double raw = Math.Max((max - min) / 5, minStep);
         double magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         double step = new[] { 1.0, 2.0, 5.0, 10.0 }.Select(m => m * magnitude).First(s => s >= raw);
         double first = Math.Floor(min / step) * step, last = Math.Ceiling(max / step) * step;

@@ -54,12 +54,12 @@ internal sealed class RunFolder
         [
             new Series("train", "#1f77b4", Points(m => m.Loss)),
             new Series("validation", "#d62728", Points(m => m.ValidationLoss), Dashed: true),
-        ]);
+        ], integerX: true);
         var accuracy = new LineChart("Accuracy", "epoch", "accuracy",
         [
             new Series("train", "#1f77b4", Points(m => m.Accuracy)),
             new Series("validation", "#d62728", Points(m => m.ValidationAccuracy), Dashed: true),
-        ]);
+        ], integerX: true);
         WriteText("curves.svg", SvgDocument.Render([loss, accuracy]));
     }
 
