@@ -2,14 +2,17 @@ namespace CudaNet;
 
 public sealed partial class Network<T>
 {
-    private (Tensor<T>, Tensor<T>, ParameterGroup[], (string, Parameter<T>)[]) LayOutParameters(List<LayerContext<T>> contexts)
+    /// <summary>Lays the declared parameters of <paramref name="contexts"/> out in one flat value buffer and one flat
+    /// gradient buffer, grouped by (decay, penalties); also used to lay out a lone layer for its gradient check.</summary>
+    internal static (Tensor<T>, Tensor<T>, ParameterGroup[], (string, Parameter<T>)[]) LayOutParameters(IBackend<T> backend,
+        List<LayerContext<T>> contexts)
     {
         var named = contexts.SelectMany(c => c.Parameters.Select(p => ($"{c.Index}.{p.Name}", p))).ToArray();
         // Group by (decay, penalties) in order of first appearance; each group is one contiguous range.
         var groups = named.GroupBy(n => GroupKey(n.p)).ToArray();
         int total = checked(named.Sum(n => Tensor<T>.ShapeLength(n.p.Shape)));
-        var parameters = Backend.Allocate<T>(Math.Max(total, 0));
-        var gradients = Backend.Allocate<T>(Math.Max(total, 0));
+        var parameters = backend.Allocate<T>(Math.Max(total, 0));
+        var gradients = backend.Allocate<T>(Math.Max(total, 0));
         var ranges = new List<ParameterGroup>();
         int offset = 0;
         foreach (var group in groups)
@@ -30,31 +33,33 @@ public sealed partial class Network<T>
     private static (bool Decay, double L1, double L2) GroupKey(Parameter<T> p) =>
         (p.Role == ParameterRole.Weight, p.Regularizer?.L1 ?? 0, p.Regularizer?.L2 ?? 0);
 
-    private (Tensor<T>?, (string, ModelBuffer<T>)[]) LayOutBuffers(List<LayerContext<T>> contexts)
+    /// <summary>Lays the declared buffers out in one flat tensor (null when there are none) and fills them.</summary>
+    internal static (Tensor<T>?, (string, ModelBuffer<T>)[]) LayOutBuffers(IBackend<T> backend, List<LayerContext<T>> contexts)
     {
         var named = contexts.SelectMany(c => c.Buffers.Select(b => ($"{c.Index}.{b.Name}", b))).ToArray();
         if (named.Length == 0) return (null, named);
-        var storage = Backend.Allocate<T>(checked(named.Sum(n => Tensor<T>.ShapeLength(n.b.Shape))));
+        var storage = backend.Allocate<T>(checked(named.Sum(n => Tensor<T>.ShapeLength(n.b.Shape))));
         int offset = 0;
         foreach (var (_, b) in named)
         {
             b.Value = storage.View(offset, b.Shape);
             offset += b.Value.Length;
-            Backend.Fill(b.Value, b.Fill);
+            backend.Fill(b.Value, b.Fill);
         }
         return (storage, named);
     }
 
     /// <summary>Samples every parameter from its own Philox stream (one per parameter, in model order), so the
     /// initial values depend only on the seed and the model, not on the grouping.</summary>
-    private void InitializeParameters()
+    internal static void InitializeParameters(IBackend<T> backend, IReadOnlyList<(string Name, Parameter<T> Parameter)> named,
+        ulong seed)
     {
-        for (int i = 0; i < NamedParameters.Count; i++)
+        for (int i = 0; i < named.Count; i++)
         {
-            var p = NamedParameters[i].Parameter;
+            var p = named[i].Parameter;
             var values = new double[p.Value.Length];
-            p.Init.Sample(values, p.FanIn, p.FanOut, new HostRandom(Seed, InitStream + (ulong)i));
-            Backend.Upload(p.Value, values.Select(T.CreateTruncating).ToArray());
+            p.Init.Sample(values, p.FanIn, p.FanOut, new HostRandom(seed, InitStream + (ulong)i));
+            backend.Upload(p.Value, values.Select(T.CreateTruncating).ToArray());
         }
     }
 

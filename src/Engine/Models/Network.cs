@@ -35,9 +35,9 @@ public sealed partial class Network<T> : IDisposable where T : unmanaged, IFloat
                 _features[i + 1] = _runtimes[i].OutputFeatures;
                 contexts.Add(context);
             }
-            (Parameters, Gradients, Groups, NamedParameters) = LayOutParameters(contexts);
-            (Buffers, NamedBuffers) = LayOutBuffers(contexts);
-            InitializeParameters();
+            (Parameters, Gradients, Groups, NamedParameters) = LayOutParameters(backend, contexts);
+            (Buffers, NamedBuffers) = LayOutBuffers(backend, contexts);
+            InitializeParameters(backend, NamedParameters, seed);
         }
         catch
         {
