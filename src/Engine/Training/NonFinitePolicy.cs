@@ -1,3 +1,5 @@
+using CudaNet.Data;
+
 namespace CudaNet;
 
 /// <summary>What a training step does when its loss or gradient norm is NaN or infinite.</summary>
@@ -18,5 +20,8 @@ public sealed class NonFiniteException(string message) : Exception(message);
 /// <param name="Shuffle">Reshuffle the training set every epoch (from the network's seed and the epoch).</param>
 /// <param name="MaxGradNorm">Clip the global gradient norm to this (null: no clipping).</param>
 /// <param name="OnNonFinite">Skip or throw on a non-finite step.</param>
+/// <param name="Augmentation">Transforms the training features once per epoch on the host (from the network's seed
+/// and the session's epoch) before they are uploaded; validation data is never augmented (null: none). With
+/// <see cref="ImageAugmentation"/>, pass the training set raw and standardise inside the augmentation.</param>
 public sealed record FitOptions(int BatchSize = 128, LearningRateSchedule? Schedule = null, bool Shuffle = true,
-    double? MaxGradNorm = null, NonFinite OnNonFinite = NonFinite.Skip);
+    double? MaxGradNorm = null, NonFinite OnNonFinite = NonFinite.Skip, IAugmentation? Augmentation = null);

@@ -5,7 +5,8 @@ namespace CudaNet;
 
 /// <summary>
 /// A data set uploaded to the backend once. Each epoch uploads one permutation of row indices (and the labels in
-/// that order); a batch is then a view of both, and its rows are gathered on the backend.
+/// that order); a batch is then a view of both, and its rows are gathered on the backend. With an augmentation,
+/// each epoch also makes one host pass over the features into a buffer allocated once, and uploads it.
 /// </summary>
 internal sealed class ResidentData<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -19,12 +20,31 @@ internal sealed class ResidentData<T> : IDisposable where T : unmanaged, IFloati
     private readonly int[] _permutation;
     private readonly int[] _labelBuffer;
     private readonly Dictionary<int, (Tensor<int> Indices, Tensor<int>? Labels, Tensor<T>? Targets)> _batches = [];
+    private readonly IAugmentation? _augmentation;
+    private readonly ulong _augmentationSeed;
+    private readonly float[] _rawFeatures;
+    private readonly float[]? _augmented;
+    private readonly T[]? _converted;
 
-    public ResidentData(IBackend<T> backend, Dataset data, int maxBatch)
+    /// <summary>Uploads <paramref name="data"/>; with <paramref name="augmentation"/>, its features are instead
+    /// augmented from (<paramref name="augmentationSeed"/>, epoch) and uploaded at every <see cref="Arrange"/>.</summary>
+    public ResidentData(IBackend<T> backend, Dataset data, int maxBatch, IAugmentation? augmentation = null, ulong augmentationSeed = 0)
     {
         _backend = backend;
         Count = data.Count;
-        Features = backend.FromArray(Convert(data.Features), data.Count, data.FeatureCount);
+        _rawFeatures = data.Features;
+        if (augmentation is not null)
+        {
+            if (augmentation.FeatureCount != data.FeatureCount)
+                throw new ArgumentException($"Fit: the augmentation expects {augmentation.FeatureCount} features but the training set has {data.FeatureCount}.", nameof(augmentation));
+            _augmentation = augmentation;
+            _augmentationSeed = augmentationSeed;
+            _augmented = new float[data.Features.Length];
+            if (typeof(T) != typeof(float)) _converted = new T[data.Features.Length];
+        }
+        Features = augmentation is null
+            ? backend.FromArray(Convert(data.Features), data.Count, data.FeatureCount)
+            : backend.Allocate<T>(data.Count, data.FeatureCount);
         _order = backend.Allocate<int>(data.Count);
         _permutation = new int[data.Count];
         _labelBuffer = new int[data.Labels is null ? 0 : data.Count];
@@ -41,9 +61,11 @@ internal sealed class ResidentData<T> : IDisposable where T : unmanaged, IFloati
     public Tensor<T> Features { get; }
     public bool HasLabels => _labels is not null;
 
-    /// <summary>Orders the rows for an epoch: shuffled from (seed, epoch), or in their stored order.</summary>
+    /// <summary>Orders the rows for an epoch: shuffled from (seed, epoch), or in their stored order; and uploads the
+    /// epoch's augmented features when there is an augmentation.</summary>
     public void Arrange(ulong? seed, int epoch)
     {
+        if (_augmentation is not null) UploadAugmented(epoch);
         for (int i = 0; i < _permutation.Length; i++) _permutation[i] = i;
         if (seed is { } s) new HostRandom(s, ShuffleStream + (ulong)epoch).Shuffle(_permutation.AsSpan());
         _backend.Upload(_order, _permutation);
@@ -62,6 +84,18 @@ internal sealed class ResidentData<T> : IDisposable where T : unmanaged, IFloati
         }
         if (_targets is not null) _backend.GatherRows(views.Targets!, _targets, views.Indices);
         return (views.Indices, new BatchTargets<T>(views.Labels, views.Targets));
+    }
+
+    private void UploadAugmented(int epoch)
+    {
+        _augmentation!.Apply(_rawFeatures, _augmented, Count, _augmentationSeed, epoch);
+        if (_converted is null)
+        {
+            _backend.Upload(Features, (T[])(object)_augmented!);
+            return;
+        }
+        for (int i = 0; i < _augmented!.Length; i++) _converted[i] = T.CreateTruncating(_augmented[i]);
+        _backend.Upload(Features, _converted);
     }
 
     private static T[] Convert(float[] values) => typeof(T) == typeof(float)

@@ -73,7 +73,7 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
         callbacks ??= [];
         using var guard = Enter();
         int batch = Math.Min(options.BatchSize, train.Count);
-        using var data = new ResidentData<T>(Backend, train, batch);
+        using var data = new ResidentData<T>(Backend, train, batch, options.Augmentation, Network.Seed);
         using var held = validation is null ? null : new ResidentData<T>(Backend, validation, batch);
         Network.Reserve(batch);
         var results = new List<EpochMetrics>();
