@@ -13,20 +13,22 @@ internal static class TrainRun
         settings.Validate();
         var folder = new RunFolder(settings.Output);
         using var backend = CreateBackend(settings, out string device);
-        var data = LoadData(settings.Data);
-        var (train, validation) = data.Train.Split(settings.ValidationSplit, settings.Seed);
+        var data = PrepareData(settings);
+        var (train, validation) = (data.Train, data.Validation);
         if (!json)
         {
             Console.WriteLine($"device: {device}");
-            Console.WriteLine($"data: {data.Source}");
-            Console.WriteLine($"train {train.Count}, validation {validation.Count}, test {data.Test.Count} examples of {train.FeatureCount} features");
+            Console.WriteLine($"data: {data.Description}");
+            Console.WriteLine($"train {train.Count}, validation {validation.Count}, test {data.Test.Count} examples of {train.FeatureCount} features" +
+                              (data.Augmentation is null ? "" : $", augmented with {string.Join(", ", settings.Augment)}"));
         }
 
-        var model = settings.BuildModel(train.FeatureCount, data.Train.Classes);
+        var model = settings.BuildModel(train.FeatureCount, train.Classes);
         using var session = model.Compile(backend, OptimizerFactory.Create(settings), Loss.SoftmaxCrossEntropy, settings.Seed);
         var callbacks = new List<Callback> { new EpochReporter(settings.Epochs, quiet: json) };
         if (settings.Patience > 0) callbacks.Add(new EarlyStopping("val_loss", settings.Patience, restoreBestWeights: true));
-        var options = new FitOptions(settings.BatchSize, ScheduleFactory.Create(settings), MaxGradNorm: settings.MaxGradNorm);
+        var options = new FitOptions(settings.BatchSize, ScheduleFactory.Create(settings), MaxGradNorm: settings.MaxGradNorm,
+            Augmentation: data.Augmentation);
 
         var clock = Stopwatch.StartNew();
         var history = session.Fit(train, validation, settings.Epochs, options, callbacks);
@@ -42,10 +44,11 @@ internal static class TrainRun
             samples_per_second = train.Count / history.Average(m => m.Seconds),
             epochs_run = history.Count,
             device,
-            data = data.Source,
+            data = data.Description,
             history,
         };
         folder.WriteJson("config.json", settings);
+        data.Standardizer.Save(folder.File("standardizer.json"));
         folder.WriteJson("metrics.json", summary);
         folder.WriteMetricsCsv(history);
         folder.WriteCurves(history);
@@ -70,13 +73,25 @@ internal static class TrainRun
         return new CpuBackend<float>(maxThreads: settings.Threads);
     }
 
-    private static (Dataset Train, Dataset Test, string Source) LoadData(string? dataDir)
+    /// <summary>The data as the model sees it: validation held out by the seed, every split standardised with the
+    /// training split's statistics; with augmentation the training split stays in pixel space and the
+    /// augmentation standardises after shifting and flipping.</summary>
+    private static PreparedData PrepareData(TrainSettings settings)
     {
-        string dir = dataDir ?? "/usr/share/datasets/fashion-mnist";
-        string Path(string name) => System.IO.Path.Combine(dir, name);
-        if (dataDir is not null && !Directory.Exists(dataDir)) throw new CliException($"--data '{dataDir}' is not a folder");
-        var train = LabeledImages.Load(Path("train-images-idx3-ubyte.gz"), Path("train-labels-idx1-ubyte.gz"));
-        var test = LabeledImages.Load(Path("t10k-images-idx3-ubyte.gz"), Path("t10k-labels-idx1-ubyte.gz"));
-        return (Dataset.FromImages(train), Dataset.FromImages(test), dir);
+        if (settings.Data is not null && !Directory.Exists(settings.Data)) throw new CliException($"--data '{settings.Data}' is not a folder");
+        var data = FashionMnist.Load(settings.Data);
+        var (rawTrain, rawValidation) = Dataset.FromImages(data.Train).Split(settings.ValidationSplit, settings.Seed);
+        var standardizer = Standardizer.Fit(rawTrain);
+        ImageAugmentation? augmentation = null;
+        if (settings.Augment.Length > 0)
+            augmentation = new ImageAugmentation(data.Train.Height, data.Train.Width,
+                maxShift: settings.Augment.Contains("shift") ? 2 : 0, flip: settings.Augment.Contains("flip"),
+                noiseStd: settings.Augment.Contains("noise") ? 0.1 : 0, standardizer);
+        var train = augmentation is null ? standardizer.Apply(rawTrain) : rawTrain;
+        return new PreparedData(train, standardizer.Apply(rawValidation), standardizer.Apply(Dataset.FromImages(data.Test)),
+            standardizer, augmentation, data.Description);
     }
+
+    private sealed record PreparedData(Dataset Train, Dataset Validation, Dataset Test, Standardizer Standardizer,
+        ImageAugmentation? Augmentation, string Description);
 }
