@@ -72,9 +72,6 @@ internal sealed class TwinTensor<TElement> : ITwinTensor where TElement : unmana
     /// <summary>The view on one side.</summary>
     public Tensor<TElement> this[Side side] => side == Side.Actual ? ActualTensor : ReferenceTensor;
 
-    /// <summary>The reference's current contents of the view (e.g. statistics a backward case takes as input).</summary>
-    public TElement[] ReferenceValues() => _referenceBackend.ToArray(_referenceBuffer)[Guard..^Guard];
-
     public VerificationRow Compare(string op, string caseName) =>
         Comparison.Compare(op, caseName, Name, Tolerance ?? VerificationTolerance.BitExact,
             _actualBackend.ToArray(_actualBuffer), _referenceBackend.ToArray(_referenceBuffer), Guard);
