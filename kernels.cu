@@ -288,15 +288,17 @@ extern "C" __global__ void row_sum_forward(float* __restrict__ y, const float* _
 //
 // The device-side argument check of the ops that take indices (GatherRows, ArgMaxCountCorrect): finds the
 // first position p with indices[p] outside [0, bound) and, unless an earlier fault is still unreported, records
-// it in the backend's fault record: status = {seq, op, p, indices[p], bound}. The op's own kernel, next on the
-// same stream, sees status[0] == seq and writes nothing, so a bad call leaves its outputs untouched; the host
-// reads the record at its next synchronisation (or right after the launch in synchronous mode) and throws.
+// it in the backend's fault record: status = {1, op, p, indices[p], bound}. The guarded kernels, next on the
+// same stream, write nothing while status[0] != 0: a bad call leaves its outputs untouched, and so do the
+// checked calls after it until the host has read the record (at its next synchronisation, or right after the
+// launch in synchronous mode) and thrown: their indices were never checked against a clean record, and the
+// pending exception already says the results are void.
 // Launch: exactly one block of 256 threads; thread t scans positions t, t + 256, … (its first hit is its
 // smallest), and a block-wide minimum picks the first.
 // Napkin math: reads 4 bytes per index (a batch: thousands), negligible beside the op it guards.
 
 extern "C" __global__ void index_range_check(int* __restrict__ status, const int* __restrict__ indices, int n,
-                                             int bound, int seq, int op) {
+                                             int bound, int op) {
     __shared__ int warp_first[32];
     const int none = 0x7fffffff;
     int first = none;
@@ -317,7 +319,7 @@ extern "C" __global__ void index_range_check(int* __restrict__ status, const int
     if (threadIdx.x == 0) {
         for (unsigned int w = 1; w < (blockDim.x >> 5); w++) first = warp_first[w] < first ? warp_first[w] : first;
         if (first != none && status[0] == 0) {
-            status[0] = seq;
+            status[0] = 1;
             status[1] = op;
             status[2] = first;
             status[3] = indices[first];
@@ -329,8 +331,8 @@ extern "C" __global__ void index_range_check(int* __restrict__ status, const int
 // ==== gather_rows ===========================================================================================
 //
 // y[b, :] = x[indices[b], :] — x (R, cols), indices (batch) in [0, R), y (batch, cols), float;
-// IBackend.GatherRows. index_range_check runs first on the same stream; when it recorded this call (status[0]
-// == seq) nothing is written.
+// IBackend.GatherRows. index_range_check runs first on the same stream; while a fault is recorded (status[0] != 0)
+// nothing is written.
 // Launch: 1-D grid of 1-D blocks (256 threads), grid-stride over the batch·cols elements of y, grid sized to fill
 // the device; consecutive threads copy consecutive floats of one row (coalesced on both sides).
 // Napkin math: reads and writes 4 bytes per element of y (plus 4 bytes per row of indices): the benchmark
@@ -338,8 +340,8 @@ extern "C" __global__ void index_range_check(int* __restrict__ status, const int
 
 extern "C" __global__ void gather_rows_forward(float* __restrict__ y, const float* __restrict__ x,
                                                const int* __restrict__ indices, const int* __restrict__ status,
-                                               int seq, int batch, int cols) {
-    if (status[0] == seq) return;
+                                               int batch, int cols) {
+    if (status[0] != 0) return;
     const long long total = (long long)batch * cols;
     const long long stride = (long long)blockDim.x * gridDim.x;
     for (long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += stride) {
@@ -352,7 +354,7 @@ extern "C" __global__ void gather_rows_forward(float* __restrict__ y, const floa
 //
 // correct[0] += #{n : argmax_c logits[n, c] == labels[n]} — logits (rows, classes), labels (rows), correct (1)
 // int; IBackend.ArgMaxCountCorrect. torch.argmax semantics: NaN is the largest value, ties (and NaN against NaN)
-// go to the first index, -0 ties with +0. index_range_check runs first; when it recorded this call nothing is
+// go to the first index, -0 ties with +0. index_range_check runs first; while a fault is recorded nothing is
 // counted.
 // Launch: blocks of 256 threads = 8 warps, one warp per row, grid-stride over rows with the grid sized to fill
 // the device; lane l scans classes l, l + 32, …, the warp combines (value, index) pairs by the same rule, each
@@ -369,10 +371,9 @@ static __device__ __forceinline__ bool argmax_better(float value, int index, flo
 
 extern "C" __global__ void argmax_count_correct_forward(int* __restrict__ correct, const float* __restrict__ logits,
                                                         const int* __restrict__ labels,
-                                                        const int* __restrict__ status, int seq, int rows,
-                                                        int classes) {
+                                                        const int* __restrict__ status, int rows, int classes) {
     __shared__ int block_hits;
-    if (status[0] == seq) return;
+    if (status[0] != 0) return;
     if (threadIdx.x == 0) block_hits = 0;
     __syncthreads();
     const unsigned int lane = threadIdx.x & 31u;

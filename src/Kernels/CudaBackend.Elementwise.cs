@@ -106,14 +106,13 @@ public sealed partial class CudaBackend
     /// synchronisation (Download, Synchronize), or by this call with <see cref="SynchronizeAfterEachLaunch"/>.</summary>
     protected override unsafe void GatherRowsCore(Tensor<float> y, Tensor<float> x, Tensor<int> indices)
     {
-        int seq = CheckIndices(CheckedOp.GatherRows, indices, x.Shape[0]);
+        CheckIndices(CheckedOp.GatherRows, indices, x.Shape[0]);
         ulong output = Address(y), input = Address(x), rows = Address(indices), status = _faults.Pointer;
         int batch = y.Shape[0], columns = y.Shape[1];
         Launch(Kernel.GatherRowsForward, LaunchGeometry.Elementwise((long)batch * columns, Multiprocessors),
             stackalloc nint[]
             {
-                (nint)(&output), (nint)(&input), (nint)(&rows), (nint)(&status), (nint)(&seq), (nint)(&batch),
-                (nint)(&columns),
+                (nint)(&output), (nint)(&input), (nint)(&rows), (nint)(&status), (nint)(&batch), (nint)(&columns),
             });
         AfterCheckedOp();
     }
@@ -123,7 +122,7 @@ public sealed partial class CudaBackend
     /// synchronisation, or by this call with <see cref="SynchronizeAfterEachLaunch"/>.</summary>
     protected override unsafe void ArgMaxCountCorrectCore(Tensor<int> correct, Tensor<float> logits, Tensor<int> labels)
     {
-        int seq = CheckIndices(CheckedOp.ArgMaxCountCorrect, labels, logits.Shape[1]);
+        CheckIndices(CheckedOp.ArgMaxCountCorrect, labels, logits.Shape[1]);
         ulong counter = Address(correct), values = Address(logits), targets = Address(labels), status = _faults.Pointer;
         int rows = logits.Shape[0], classes = logits.Shape[1];
         var shape = new LaunchShape(LaunchGeometry.GridStrideBlocks(rows, RowsPerBlock, Multiprocessors),
@@ -131,8 +130,7 @@ public sealed partial class CudaBackend
         Launch(Kernel.ArgMaxCountCorrectForward, shape,
             stackalloc nint[]
             {
-                (nint)(&counter), (nint)(&values), (nint)(&targets), (nint)(&status), (nint)(&seq), (nint)(&rows),
-                (nint)(&classes),
+                (nint)(&counter), (nint)(&values), (nint)(&targets), (nint)(&status), (nint)(&rows), (nint)(&classes),
             });
         AfterCheckedOp();
     }

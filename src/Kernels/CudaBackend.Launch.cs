@@ -6,11 +6,10 @@ namespace CudaNet.Cuda;
 // Memory, launches, synchronisation and the error policy shared by every op family.
 public sealed partial class CudaBackend
 {
-    /// <summary>Ints in the device fault record {seq, op, position, value, bound} written by index_range_check.</summary>
+    /// <summary>Ints in the device fault record {recorded, op, position, value, bound} of index_range_check.</summary>
     private const int FaultRecordInts = 5;
 
     private readonly DeviceMemory _faults;
-    private int _faultSeq;
     private bool _faultCheckPending;
 
     /// <summary>The ops whose indices index_range_check validates (the op code in the fault record).</summary>
@@ -105,17 +104,15 @@ public sealed partial class CudaBackend
         Call(cuStreamSynchronize(_stream.Handle), $"cuStreamSynchronize (after {launched})");
     }
 
-    /// <summary>Queues index_range_check of <paramref name="indices"/> against [0, <paramref name="bound"/>) and
-    /// returns the sequence number the op's kernel compares with the fault record to skip its writes.</summary>
-    private unsafe int CheckIndices(CheckedOp op, Tensor<int> indices, int bound)
+    /// <summary>Queues index_range_check of <paramref name="indices"/> against [0, <paramref name="bound"/>); the op's
+    /// kernel, queued next, reads the fault record and writes nothing when a fault is recorded.</summary>
+    private unsafe void CheckIndices(CheckedOp op, Tensor<int> indices, int bound)
     {
-        _faultSeq = _faultSeq == int.MaxValue ? 1 : _faultSeq + 1;
-        int seq = _faultSeq, n = indices.Length, code = (int)op;
+        int n = indices.Length, code = (int)op;
         ulong status = _faults.Pointer, values = Address(indices);
         Launch(Kernel.IndexRangeCheck, new LaunchShape(1, LaunchGeometry.BlockThreads),
-            stackalloc nint[] { (nint)(&status), (nint)(&values), (nint)(&n), (nint)(&bound), (nint)(&seq), (nint)(&code) });
+            stackalloc nint[] { (nint)(&status), (nint)(&values), (nint)(&n), (nint)(&bound), (nint)(&code) });
         _faultCheckPending = true;
-        return seq;
     }
 
     /// <summary>After the op guarded by <see cref="CheckIndices"/>: in synchronous mode its error is thrown now.</summary>

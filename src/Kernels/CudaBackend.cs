@@ -35,7 +35,8 @@ public sealed partial class CudaBackend : BackendBase<float>
             _stream = new CudaStream(context);
             _faults = new DeviceMemory(this, context, FaultRecordInts * sizeof(int), counter: null);
             _partials = new DeviceMemory(this, context, SquaredNormBlocks * sizeof(float), counter: null);
-            ThrowIfFailed(cuMemsetD32_v2(_faults.Pointer, 0, FaultRecordInts), nameof(cuMemsetD32_v2));
+            // On this backend's stream: a non-blocking stream is not ordered after the legacy stream's memsets.
+            ThrowIfFailed(cuMemsetD32Async(_faults.Pointer, 0, FaultRecordInts, _stream.Handle), nameof(cuMemsetD32Async));
         }
         catch
         {
@@ -105,6 +106,13 @@ public sealed partial class CudaBackend : BackendBase<float>
             reason = error.Message;
             return false;
         }
+        catch (EntryPointNotFoundException error)
+        {
+            module?.Dispose();
+            context?.Dispose();
+            reason = $"the NVIDIA driver is too old (CUDA 11.4 or later is needed): {error.Message}";
+            return false;
+        }
     }
 
     /// <summary>Creates a backend on <paramref name="device"/>.</summary>
@@ -159,7 +167,10 @@ public sealed partial class CudaBackend : BackendBase<float>
         ArgumentNullException.ThrowIfNull(graph);
         EnsureUsable();
         graph.Launch(_stream);
+        // The graph may hold index checks whose record must be read at the next synchronisation.
+        _faultCheckPending = true;
         AfterLaunch("cuGraphLaunch");
+        if (SynchronizeAfterEachLaunch) ReportFaults();
     }
 
     /// <summary>Creates a timing event in this backend's context (record it with <see cref="CudaEvent.Record"/> on

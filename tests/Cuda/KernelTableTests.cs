@@ -22,9 +22,9 @@ public sealed class KernelTableTests
         [Kernel.SquaredNormCombine] = ["u64", "u64", "u32"],
         [Kernel.ColumnSumForward] = ["u64", "u64", "u32", "u32"],
         [Kernel.RowSumForward] = ["u64", "u64", "u32", "u32"],
-        [Kernel.IndexRangeCheck] = ["u64", "u64", "u32", "u32", "u32", "u32"],
-        [Kernel.GatherRowsForward] = ["u64", "u64", "u64", "u64", "u32", "u32", "u32"],
-        [Kernel.ArgMaxCountCorrectForward] = ["u64", "u64", "u64", "u64", "u32", "u32", "u32"],
+        [Kernel.IndexRangeCheck] = ["u64", "u64", "u32", "u32", "u32"],
+        [Kernel.GatherRowsForward] = ["u64", "u64", "u64", "u64", "u32", "u32"],
+        [Kernel.ArgMaxCountCorrectForward] = ["u64", "u64", "u64", "u64", "u32", "u32"],
     };
 
     [Test]
