@@ -160,3 +160,248 @@ extern "C" __global__ void philox_fill(unsigned int* __restrict__ out, int n, un
         if (i + 3 < n) out[i + 3] = words.x3;
     }
 }
+
+// ==== Elementwise family: shared helpers ===================================================================
+//
+// Reductions here are deterministic: every sum is combined in an order fixed by the launch geometry alone
+// (never by timing or atomics on floats), and the launchers fix that geometry, so a result is the same bits on
+// every run on a given GPU.
+
+// Sum over the 32 lanes of a warp by an xor butterfly: every lane ends with the same value, in the same order.
+static __device__ __forceinline__ float warp_sum(float value) {
+#pragma unroll
+    for (int mask = 16; mask > 0; mask >>= 1) value += __shfl_xor_sync(0xffffffffu, value, mask);
+    return value;
+}
+
+// Sum over a block of blockDim.x threads (a multiple of 32, at most 1024); the result is valid in warp 0.
+// `warp_partials` is a __shared__ array of 32 floats.
+static __device__ __forceinline__ float block_sum(float value, float* warp_partials) {
+    value = warp_sum(value);
+    const unsigned int lane = threadIdx.x & 31u, warp = threadIdx.x >> 5;
+    if (lane == 0) warp_partials[warp] = value;
+    __syncthreads();
+    value = threadIdx.x < (blockDim.x >> 5) ? warp_partials[threadIdx.x] : 0.0f;
+    return warp == 0 ? warp_sum(value) : value;
+}
+
+// ==== fill ==================================================================================================
+//
+// x[i] = value — x (n), float; IBackend.Fill.
+// Launch: 1-D grid of 1-D blocks (256 threads), grid-stride, grid sized to fill the device.
+// Napkin math: writes 4 bytes per element, no FLOPs: the benchmark divides 4·n bytes by the time.
+
+extern "C" __global__ void fill_forward(float* __restrict__ x, float value, int n) {
+    const long long stride = (long long)blockDim.x * gridDim.x;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) x[i] = value;
+}
+
+// ==== scale =================================================================================================
+//
+// y[i] = alpha * x[i] — x (n), y (n), float; y may be x, so neither pointer is __restrict__; IBackend.Scale.
+// Launch: 1-D grid of 1-D blocks (256 threads), grid-stride, grid sized to fill the device.
+// Napkin math: reads x, writes y: 8 bytes and 1 FLOP per element; the benchmark divides 8·n bytes by the time.
+// One correctly rounded multiply, as on the CPU, so the result is bit-identical to it.
+
+extern "C" __global__ void scale_forward(float* y, const float* x, float alpha, int n) {
+    const long long stride = (long long)blockDim.x * gridDim.x;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+        y[i] = __fmul_rn(alpha, x[i]);
+    }
+}
+
+// ==== squared_norm ==========================================================================================
+//
+// result[0] = Σ x[i]² — x (n), result (1), float; IBackend.SquaredNorm. NaN and ∞ propagate.
+// Launch: two passes with a fixed geometry, so the sum does not depend on timing. squared_norm_forward runs
+// exactly 256 blocks of 256 threads (CudaBackend.SquaredNormBlocks; never sized to the device): thread t of
+// block b accumulates elements b·256 + t + k·65536 in order with fma, the block sums its threads with
+// block_sum, and partials[b] receives the block's sum. squared_norm_combine (one block of 256 threads) sums the
+// 256 partials the same way into result[0]. 256 blocks keep every SM of a current GPU busy (2+ blocks per SM).
+// Napkin math: reads 4 bytes and does 2 FLOPs per element (plus 1 KiB of partials): the benchmark divides 4·n
+// bytes by the time.
+
+extern "C" __global__ void squared_norm_forward(float* __restrict__ partials, const float* __restrict__ x, int n) {
+    __shared__ float warp_partials[32];
+    const long long stride = (long long)blockDim.x * gridDim.x;
+    float sum = 0.0f;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+        sum = fmaf(x[i], x[i], sum);
+    }
+    sum = block_sum(sum, warp_partials);
+    if (threadIdx.x == 0) partials[blockIdx.x] = sum;
+}
+
+extern "C" __global__ void squared_norm_combine(float* __restrict__ result, const float* __restrict__ partials,
+                                                int count) {
+    __shared__ float warp_partials[32];
+    float sum = 0.0f;
+    for (int i = threadIdx.x; i < count; i += blockDim.x) sum += partials[i];
+    sum = block_sum(sum, warp_partials);
+    if (threadIdx.x == 0) result[0] = sum;
+}
+
+// ==== column_sum ============================================================================================
+//
+// y[f] = Σ_n x[n, f] — x (rows, cols) row-major, y (cols), float; IBackend.ColumnSum (bias gradients).
+// Launch: blocks of (32, 8) threads, grid (ceil(cols / 32)): thread (c, r) of block b sums column b·32 + c over
+// rows r, r + 8, … in order (a warp reads 32 adjacent floats of one row: coalesced), then thread (c, 0) adds
+// the 8 slices in order. Deterministic. One block per 32 columns leaves SMs idle for tall, narrow inputs
+// (N ≫ F); bias gradients (N a batch, F hundreds) fill the device.
+// Napkin math: reads 4 bytes and does 1 FLOP per element of x: the benchmark divides 4·rows·cols bytes by the time.
+
+extern "C" __global__ void column_sum_forward(float* __restrict__ y, const float* __restrict__ x, int rows, int cols) {
+    __shared__ float slices[8][33];  // 33: no bank conflicts when thread (c, 0) reads down a column
+    const int col = blockIdx.x * 32 + threadIdx.x;
+    float sum = 0.0f;
+    if (col < cols) {
+        for (long long r = threadIdx.y; r < rows; r += blockDim.y) sum += x[r * cols + col];
+    }
+    slices[threadIdx.y][threadIdx.x] = sum;
+    __syncthreads();
+    if (threadIdx.y == 0 && col < cols) {
+        float total = slices[0][threadIdx.x];
+        for (int s = 1; s < 8; s++) total += slices[s][threadIdx.x];
+        y[col] = total;
+    }
+}
+
+// ==== row_sum ===============================================================================================
+//
+// y[n] = Σ_f x[n, f] — x (rows, cols) row-major, y (rows), float; IBackend.RowSum.
+// Launch: blocks of 256 threads = 8 warps, one warp per row, grid (ceil(rows / 8)); lane l sums columns
+// l, l + 32, … in order and warp_sum combines the lanes. Deterministic.
+// Napkin math: reads 4 bytes and does 1 FLOP per element of x: the benchmark divides 4·rows·cols bytes by the time.
+
+extern "C" __global__ void row_sum_forward(float* __restrict__ y, const float* __restrict__ x, int rows, int cols) {
+    const long long row = (long long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    if (row >= rows) return;
+    const unsigned int lane = threadIdx.x & 31u;
+    const float* values = x + row * cols;
+    float sum = 0.0f;
+    for (int c = lane; c < cols; c += 32) sum += values[c];
+    sum = warp_sum(sum);
+    if (lane == 0) y[row] = sum;
+}
+
+// ==== index_range_check =====================================================================================
+//
+// The device-side argument check of the ops that take indices (GatherRows, ArgMaxCountCorrect): finds the
+// first position p with indices[p] outside [0, bound) and, unless an earlier fault is still unreported, records
+// it in the backend's fault record: status = {1, op, p, indices[p], bound}. The guarded kernels, next on the
+// same stream, write nothing while status[0] != 0: a bad call leaves its outputs untouched, and so do the
+// checked calls after it until the host has read the record (at its next synchronisation, or right after the
+// launch in synchronous mode) and thrown: their indices were never checked against a clean record, and the
+// pending exception already says the results are void.
+// Launch: exactly one block of 256 threads; thread t scans positions t, t + 256, … (its first hit is its
+// smallest), and a block-wide minimum picks the first.
+// Napkin math: reads 4 bytes per index (a batch: thousands), negligible beside the op it guards.
+
+extern "C" __global__ void index_range_check(int* __restrict__ status, const int* __restrict__ indices, int n,
+                                             int bound, int op) {
+    __shared__ int warp_first[32];
+    const int none = 0x7fffffff;
+    int first = none;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+        const int index = indices[i];
+        if (index < 0 || index >= bound) {
+            first = i;
+            break;
+        }
+    }
+#pragma unroll
+    for (int mask = 16; mask > 0; mask >>= 1) {
+        const int other = __shfl_xor_sync(0xffffffffu, first, mask);
+        first = other < first ? other : first;
+    }
+    if ((threadIdx.x & 31u) == 0) warp_first[threadIdx.x >> 5] = first;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        for (unsigned int w = 1; w < (blockDim.x >> 5); w++) first = warp_first[w] < first ? warp_first[w] : first;
+        if (first != none && status[0] == 0) {
+            status[0] = 1;
+            status[1] = op;
+            status[2] = first;
+            status[3] = indices[first];
+            status[4] = bound;
+        }
+    }
+}
+
+// ==== gather_rows ===========================================================================================
+//
+// y[b, :] = x[indices[b], :] — x (R, cols), indices (batch) in [0, R), y (batch, cols), float;
+// IBackend.GatherRows. index_range_check runs first on the same stream; while a fault is recorded (status[0] != 0)
+// nothing is written.
+// Launch: 1-D grid of 1-D blocks (256 threads), grid-stride over the batch·cols elements of y, grid sized to fill
+// the device; consecutive threads copy consecutive floats of one row (coalesced on both sides).
+// Napkin math: reads and writes 4 bytes per element of y (plus 4 bytes per row of indices): the benchmark
+// divides 8·batch·cols bytes by the time.
+
+extern "C" __global__ void gather_rows_forward(float* __restrict__ y, const float* __restrict__ x,
+                                               const int* __restrict__ indices, const int* __restrict__ status,
+                                               int batch, int cols) {
+    if (status[0] != 0) return;
+    const long long total = (long long)batch * cols;
+    const long long stride = (long long)blockDim.x * gridDim.x;
+    for (long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += stride) {
+        const long long b = e / cols, c = e - b * cols;
+        y[e] = x[(long long)indices[b] * cols + c];
+    }
+}
+
+// ==== argmax_count_correct ==================================================================================
+//
+// correct[0] += #{n : argmax_c logits[n, c] == labels[n]} — logits (rows, classes), labels (rows), correct (1)
+// int; IBackend.ArgMaxCountCorrect. torch.argmax semantics: NaN is the largest value, ties (and NaN against NaN)
+// go to the first index, -0 ties with +0. index_range_check runs first; while a fault is recorded nothing is
+// counted.
+// Launch: blocks of 256 threads = 8 warps, one warp per row, grid-stride over rows with the grid sized to fill
+// the device; lane l scans classes l, l + 32, …, the warp combines (value, index) pairs by the same rule, each
+// block sums its hits in shared memory and adds them to correct[0] with one integer atomic (exact, so order
+// does not matter).
+// Napkin math: reads 4 bytes per logit and per label: the benchmark divides 4·rows·(classes + 1) bytes by the time.
+
+// True when (value, index) should replace the current best (best, bestIndex).
+static __device__ __forceinline__ bool argmax_better(float value, int index, float best, int bestIndex) {
+    const bool valueNaN = value != value, bestNaN = best != best;
+    if (valueNaN || bestNaN) return valueNaN && (!bestNaN || index < bestIndex);
+    return value > best || (value == best && index < bestIndex);
+}
+
+extern "C" __global__ void argmax_count_correct_forward(int* __restrict__ correct, const float* __restrict__ logits,
+                                                        const int* __restrict__ labels,
+                                                        const int* __restrict__ status, int rows, int classes) {
+    __shared__ int block_hits;
+    if (status[0] != 0) return;
+    if (threadIdx.x == 0) block_hits = 0;
+    __syncthreads();
+    const unsigned int lane = threadIdx.x & 31u;
+    const long long warps = (long long)gridDim.x * (blockDim.x >> 5);
+    int hits = 0;
+    for (long long row = (long long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5); row < rows; row += warps) {
+        const float* values = logits + row * classes;
+        // A lane without a class holds (-inf, INT_MAX), which every real class replaces.
+        float best = -__builtin_huge_valf();
+        int bestIndex = 0x7fffffff;
+        for (int c = lane; c < classes; c += 32) {
+            if (argmax_better(values[c], c, best, bestIndex)) {
+                best = values[c];
+                bestIndex = c;
+            }
+        }
+#pragma unroll
+        for (int mask = 16; mask > 0; mask >>= 1) {
+            const float otherValue = __shfl_xor_sync(0xffffffffu, best, mask);
+            const int otherIndex = __shfl_xor_sync(0xffffffffu, bestIndex, mask);
+            if (argmax_better(otherValue, otherIndex, best, bestIndex)) {
+                best = otherValue;
+                bestIndex = otherIndex;
+            }
+        }
+        if (lane == 0 && bestIndex == labels[row]) hits++;
+    }
+    if (lane == 0 && hits > 0) atomicAdd(&block_hits, hits);
+    __syncthreads();
+    if (threadIdx.x == 0 && block_hits > 0) atomicAdd(correct, block_hits);
+}

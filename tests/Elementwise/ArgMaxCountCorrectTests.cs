@@ -5,6 +5,7 @@ using NUnit.Framework;
 namespace CudaNet.Tests.Elementwise;
 
 [TestFixture("cpu")]
+[TestFixture("cuda")]
 public sealed class ArgMaxCountCorrectConformance(string backendName) : ElementwiseConformance(backendName)
 {
     private const float NaN = float.NaN, Inf = float.PositiveInfinity;

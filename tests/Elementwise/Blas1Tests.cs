@@ -5,6 +5,7 @@ using NUnit.Framework;
 namespace CudaNet.Tests.Elementwise;
 
 [TestFixture("cpu")]
+[TestFixture("cuda")]
 public sealed class Blas1Conformance(string backendName) : ElementwiseConformance(backendName)
 {
     private static IEnumerable<int> Lengths => TestData.AllLengths.Concat(ParallelLengths);

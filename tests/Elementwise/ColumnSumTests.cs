@@ -5,6 +5,7 @@ using NUnit.Framework;
 namespace CudaNet.Tests.Elementwise;
 
 [TestFixture("cpu")]
+[TestFixture("cuda")]
 public sealed class ColumnSumConformance(string backendName) : ElementwiseConformance(backendName)
 {
     /// <summary>Tall and narrow (row blocks), wide (column split) and in between, all past 2·32K elements.</summary>

@@ -5,6 +5,7 @@ using NUnit.Framework;
 namespace CudaNet.Tests.Elementwise;
 
 [TestFixture("cpu")]
+[TestFixture("cuda")]
 public sealed class GatherRowsConformance(string backendName) : ElementwiseConformance(backendName)
 {
     private static float[] GatherRows(IBackend<float> backend, float[] data, int rows, int columns, int[] indices)

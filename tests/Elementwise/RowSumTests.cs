@@ -5,6 +5,7 @@ using NUnit.Framework;
 namespace CudaNet.Tests.Elementwise;
 
 [TestFixture("cpu")]
+[TestFixture("cuda")]
 public sealed class RowSumConformance(string backendName) : ElementwiseConformance(backendName)
 {
     /// <summary>Many short rows, a few long ones and one very long row, all past 2·32K elements.</summary>

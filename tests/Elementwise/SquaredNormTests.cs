@@ -5,6 +5,7 @@ using NUnit.Framework;
 namespace CudaNet.Tests.Elementwise;
 
 [TestFixture("cpu")]
+[TestFixture("cuda")]
 public sealed class SquaredNormConformance(string backendName) : ElementwiseConformance(backendName)
 {
     private static float[] SquaredNorm(IBackend<float> backend, float[] data)

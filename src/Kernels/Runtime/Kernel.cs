@@ -1,0 +1,42 @@
+namespace CudaNet.Cuda;
+
+/// <summary>
+/// Every kernel the CUDA backend launches: the one table of entry-point names, so a launcher cannot name a kernel
+/// the PTX does not have (a test checks each against both embedded modules).
+/// </summary>
+internal enum Kernel
+{
+    AxpyForward,
+    FillForward,
+    ScaleForward,
+    SquaredNormForward,
+    SquaredNormCombine,
+    ColumnSumForward,
+    RowSumForward,
+    IndexRangeCheck,
+    GatherRowsForward,
+    ArgMaxCountCorrectForward,
+}
+
+/// <summary>The <c>extern "C"</c> names of <see cref="Kernel"/> in <c>kernels.cu</c>.</summary>
+internal static class KernelNames
+{
+    /// <summary>The entry point of <paramref name="kernel"/>.</summary>
+    public static string Of(Kernel kernel) => kernel switch
+    {
+        Kernel.AxpyForward => "axpy_forward",
+        Kernel.FillForward => "fill_forward",
+        Kernel.ScaleForward => "scale_forward",
+        Kernel.SquaredNormForward => "squared_norm_forward",
+        Kernel.SquaredNormCombine => "squared_norm_combine",
+        Kernel.ColumnSumForward => "column_sum_forward",
+        Kernel.RowSumForward => "row_sum_forward",
+        Kernel.IndexRangeCheck => "index_range_check",
+        Kernel.GatherRowsForward => "gather_rows_forward",
+        Kernel.ArgMaxCountCorrectForward => "argmax_count_correct_forward",
+        _ => throw new ArgumentOutOfRangeException(nameof(kernel), kernel, "unknown kernel"),
+    };
+
+    /// <summary>Every kernel of the table.</summary>
+    public static IReadOnlyList<Kernel> All { get; } = Enum.GetValues<Kernel>();
+}

@@ -1,0 +1,111 @@
+using System.Text.RegularExpressions;
+using CudaNet.Cuda;
+using NUnit.Framework;
+
+namespace CudaNet.Tests.Cuda;
+
+/// <summary>The kernel table of the CUDA backend against the embedded PTX: every kernel a launcher can name exists
+/// in both modules, with the parameter types its launcher passes.</summary>
+[TestFixture]
+public sealed class KernelTableTests
+{
+    private static readonly string[] Architectures = ["sm_75", "sm_80"];
+
+    /// <summary>The PTX parameter types of each launcher's argument list (device pointers .u64, int .u32, float
+    /// .f32), in order: a launcher passing a different list would corrupt the launch.</summary>
+    private static readonly Dictionary<Kernel, string[]> Parameters = new()
+    {
+        [Kernel.AxpyForward] = ["u64", "u64", "f32", "u32"],
+        [Kernel.FillForward] = ["u64", "f32", "u32"],
+        [Kernel.ScaleForward] = ["u64", "u64", "f32", "u32"],
+        [Kernel.SquaredNormForward] = ["u64", "u64", "u32"],
+        [Kernel.SquaredNormCombine] = ["u64", "u64", "u32"],
+        [Kernel.ColumnSumForward] = ["u64", "u64", "u32", "u32"],
+        [Kernel.RowSumForward] = ["u64", "u64", "u32", "u32"],
+        [Kernel.IndexRangeCheck] = ["u64", "u64", "u32", "u32", "u32"],
+        [Kernel.GatherRowsForward] = ["u64", "u64", "u64", "u64", "u32", "u32"],
+        [Kernel.ArgMaxCountCorrectForward] = ["u64", "u64", "u64", "u64", "u32", "u32"],
+    };
+
+    [Test]
+    public void TableNamesEachKernelOnce()
+    {
+        var names = KernelNames.All.Select(KernelNames.Of).ToArray();
+        Assert.That(names, Is.Unique);
+        Assert.That(names, Has.Length.EqualTo(Enum.GetValues<Kernel>().Length));
+        Assert.That(KernelNames.Of(Kernel.ArgMaxCountCorrectForward), Is.EqualTo("argmax_count_correct_forward"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KernelNames.Of((Kernel)999));
+    }
+
+    [TestCaseSource(nameof(Architectures))]
+    public void EveryKernelOfTheTableIsAnEntryPointOfTheModule(string arch)
+    {
+        var entries = PtxModules.EntryPoints(arch);
+        foreach (var kernel in KernelNames.All)
+            Assert.That(entries, Does.Contain(KernelNames.Of(kernel)), $"{kernel} in {arch}");
+    }
+
+    [TestCaseSource(nameof(Architectures))]
+    public void EveryKernelTakesTheParametersItsLauncherPasses(string arch)
+    {
+        Assert.That(Parameters.Keys, Is.EquivalentTo(KernelNames.All));
+        string ptx = PtxModules.Load(arch);
+        using (Assert.EnterMultipleScope())
+        {
+            foreach (var (kernel, types) in Parameters)
+                Assert.That(ParameterTypes(ptx, KernelNames.Of(kernel)), Is.EqualTo(types), $"{kernel} in {arch}");
+        }
+    }
+
+    [Test]
+    public void KernelsCuDocumentsEachKernelInItsSection()
+    {
+        // DESIGN.md §5: each section starts with a "// ==== name" header and its comment.
+        string source = File.ReadAllText(Path.Combine(RepositoryRoot(), "kernels.cu"));
+        foreach (var kernel in KernelNames.All)
+        {
+            string name = KernelNames.Of(kernel);
+            Assert.That(source, Does.Contain($"extern \"C\" __global__ void {name}("), name);
+        }
+        foreach (string section in new[] { "fill", "scale", "squared_norm", "column_sum", "row_sum",
+                     "index_range_check", "gather_rows", "argmax_count_correct" })
+        {
+            var header = Regex.Match(source, $@"// ==== {section} =+\n//\n(?<comment>(//.*\n)+)");
+            Assert.That(header.Success, Is.True, $"section header of {section}");
+            Assert.That(header.Groups["comment"].Value, Does.Contain("Launch:").And.Contain("Napkin math:"), section);
+        }
+    }
+
+    [Test]
+    public void ArchitectureIsTheBestEmbeddedTargetForTheComputeCapability()
+    {
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(CudaModule.ArchitectureFor(new Version(6, 1)), Is.Null);
+            Assert.That(CudaModule.ArchitectureFor(new Version(7, 0)), Is.Null);
+            Assert.That(CudaModule.ArchitectureFor(new Version(7, 5)), Is.EqualTo("sm_75"));
+            Assert.That(CudaModule.ArchitectureFor(new Version(8, 0)), Is.EqualTo("sm_80"));
+            Assert.That(CudaModule.ArchitectureFor(new Version(8, 9)), Is.EqualTo("sm_80"));
+            Assert.That(CudaModule.ArchitectureFor(new Version(9, 0)), Is.EqualTo("sm_80"));
+            Assert.That(CudaModule.ArchitectureFor(new Version(12, 0)), Is.EqualTo("sm_80"));
+        }
+        Assert.That(CudaBackend.MinimumComputeCapability, Is.EqualTo(new Version(7, 5)));
+    }
+
+    private static string[] ParameterTypes(string ptx, string entry)
+    {
+        var declaration = Regex.Match(ptx, $@"(?m)^\.visible \.entry {entry}\((?<params>[^)]*)\)");
+        Assert.That(declaration.Success, Is.True, $"no entry {entry}");
+        return Regex.Matches(declaration.Groups["params"].Value, $@"\.param \.(?<type>\w+) {entry}_param_\d+")
+            .Select(match => match.Groups["type"].Value).ToArray();
+    }
+
+    private static string RepositoryRoot()
+    {
+        string start = TestContext.CurrentContext.TestDirectory;
+        for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "CudaNet.sln")))
+                return directory.FullName;
+        throw new InvalidOperationException($"no CudaNet.sln above {start}");
+    }
+}
