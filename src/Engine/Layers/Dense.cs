@@ -65,6 +65,7 @@ public sealed class Dense : Layer
         private readonly Parameter<T>? _bias;
         private readonly Tensor<T>? _noisyWeight;
         private readonly ulong _seed, _streamBase;
+        private readonly int _index;
         private long _noiseCalls;
 
         public Runtime(Dense layer, LayerContext<T> context)
@@ -78,7 +79,7 @@ public sealed class Dense : Layer
                 _bias = context.AddParameter("bias", [layer.Outputs], ParameterRole.Bias, layer.BiasInit, layer.Inputs, layer.Outputs,
                     layer.Regularizer is { IncludeBiases: true } ? layer.Regularizer : null);
             if (layer.WeightNoise > 0) _noisyWeight = _backend.Allocate<T>(layer.Outputs, layer.Inputs);
-            (_seed, _streamBase) = (context.Seed, StochasticStreams.Base(context.Index));
+            (_seed, _streamBase, _index) = (context.Seed, StochasticStreams.Base(context.Index), context.Index);
         }
 
         public override int OutputFeatures => _layer.Outputs;
@@ -91,6 +92,17 @@ public sealed class Dense : Layer
             if (training && _noisyWeight is not null)
             {
                 _backend.AddGaussianNoise(_noisyWeight, _weight.Value, _layer.WeightNoise, _seed, _streamBase + (ulong)_noiseCalls++);
+                weight = _noisyWeight;
+            }
+            _backend.Gemm(y, x, false, weight, true, 1, 0, _bias?.Value);
+        }
+
+        public override void ForwardSample(Tensor<T> x, Tensor<T> y, ulong draw)
+        {
+            var weight = _weight.Value;
+            if (_noisyWeight is not null)
+            {
+                _backend.AddGaussianNoise(_noisyWeight, _weight.Value, _layer.WeightNoise, _seed, StochasticStreams.Sample(_index, draw));
                 weight = _noisyWeight;
             }
             _backend.Gemm(y, x, false, weight, true, 1, 0, _bias?.Value);

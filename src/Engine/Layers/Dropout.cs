@@ -30,6 +30,7 @@ public sealed class Dropout : Layer
     {
         private readonly IBackend<T> _backend = context.Backend;
         private readonly ulong _seed = context.Seed, _streamBase = StochasticStreams.Base(context.Index);
+        private readonly int _index = context.Index;
         private long _calls;
 
         public override int OutputFeatures { get; } = context.InputFeatures;
@@ -45,6 +46,12 @@ public sealed class Dropout : Layer
             }
             _calls++;
             _backend.DropoutForward(y, x, layer.P, _seed, LastOffset);
+        }
+
+        public override void ForwardSample(Tensor<T> x, Tensor<T> y, ulong draw)
+        {
+            if (layer.P == 0) _backend.Copy(y, x);
+            else _backend.DropoutForward(y, x, layer.P, _seed, StochasticStreams.Sample(_index, draw));
         }
 
         public override void Backward(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx)

@@ -46,6 +46,15 @@ public abstract class LayerRuntime<T> : IDisposable where T : unmanaged, IFloati
     public abstract void Forward(Tensor<T> x, Tensor<T> y, bool training);
 
     /// <summary>
+    /// Stochastic inference (MC dropout, Gal and Ghahramani 2016): y = layer(x) as in evaluation (normalisation uses
+    /// its running statistics, no state or counter changes) except that stochastic layers draw their masks or noise
+    /// as in training, from the sampling stream <see cref="StochasticStreams.Sample"/>(index, <paramref name="draw"/>),
+    /// which is disjoint from the training streams. The default is the evaluation forward: override it in layers
+    /// that are random in training.
+    /// </summary>
+    public virtual void ForwardSample(Tensor<T> x, Tensor<T> y, ulong draw) => Forward(x, y, training: false);
+
+    /// <summary>
     /// Given dy = ∂L/∂y, writes the parameter gradients (overwriting) and, when <paramref name="dx"/> is not null,
     /// ∂L/∂x. x and y are the tensors of the last <see cref="Forward"/> in training mode.
     /// </summary>

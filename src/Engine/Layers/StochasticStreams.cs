@@ -8,4 +8,11 @@ namespace CudaNet;
 internal static class StochasticStreams
 {
     public static ulong Base(int layerIndex) => (ulong)layerIndex << 40;
+
+    /// <summary>Offset of draw <paramref name="draw"/> of layer <paramref name="layerIndex"/> in stochastic inference
+    /// (<see cref="LayerRuntime{T}.ForwardSample"/>): the training layout with the top bit set, so sampling never
+    /// reuses a training stream (for models of fewer than 2²³ layers and draws below 2⁴⁰).</summary>
+    public static ulong Sample(int layerIndex, ulong draw) => SampleBit | (Base(layerIndex) + draw);
+
+    private const ulong SampleBit = 1UL << 63;
 }

@@ -107,6 +107,21 @@ public sealed partial class Network<T> : IDisposable where T : unmanaged, IFloat
         return Slot(_activations, _runtimes.Length, rows);
     }
 
+    /// <summary>
+    /// Stochastic inference on the batch in <see cref="Input"/>(rows): every layer runs
+    /// <see cref="LayerRuntime{T}.ForwardSample"/> with <paramref name="draw"/>, so dropout and noise are on while
+    /// normalisation uses its running statistics and nothing the training state holds changes. The same draw on the
+    /// same batch gives the same output; different draws give independent masks.
+    /// </summary>
+    public Tensor<T> ForwardSample(int rows, ulong draw)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        for (int i = 0; i < _runtimes.Length; i++)
+            _runtimes[i].ForwardSample(Slot(_activations, i, rows), Slot(_activations, i + 1, rows), draw);
+        _lastRows = rows;
+        return Slot(_activations, _runtimes.Length, rows);
+    }
+
     /// <summary>Output of layer <paramref name="layer"/> for the last forward batch (layer -1: the input).</summary>
     public Tensor<T> LayerOutput(int layer)
     {
