@@ -40,6 +40,20 @@ public sealed class NonFiniteStepTests
     }
 
     [Test]
+    public void ASkippedStepLeavesBatchNormRunningStatisticsUntouched()
+    {
+        using var cpu = new CpuBackend<float>();
+        var bn = new Sequential(new Dense(6, 8), new BatchNorm(8), new ReLU(), new Dense(8, 3));
+        using var session = bn.Compile(cpu, new Adam(1e-2), Loss.SoftmaxCrossEntropy, seed: 4);
+        session.Fit(Clean, epochs: 1, options: new FitOptions(BatchSize: 96));
+        var running = cpu.ToArray(session.Network.Buffers!);
+        var metrics = session.Fit(Poisoned(5), epochs: 1, options: new FitOptions(BatchSize: 96));
+        Assert.That(metrics[0].SkippedSteps, Is.EqualTo(1));
+        Assert.That(cpu.ToArray(session.Network.Buffers!), Is.EqualTo(running), "the NaN batch must not reach running_mean/var");
+        Assert.That(session.Evaluate(Clean).Loss, Is.Not.NaN);
+    }
+
+    [Test]
     public void ASkippedOnlyStepChangesNothing()
     {
         using var cpu = new CpuBackend<float>();

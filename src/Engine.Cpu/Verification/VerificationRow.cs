@@ -39,17 +39,6 @@ public readonly record struct VerificationTolerance(VerificationKind Kind, doubl
     public static VerificationTolerance Gemm(int k) =>
         new(VerificationKind.Tolerance, 1e-3, 1e-3 * Math.Max(1.0, k / 1024.0));
 
-    /// <summary>
-    /// A sum of <paramref name="n"/> terms (<c>SquaredNorm</c>): rtol = atol = 1e-3 up to n = 2²⁰, then growing as
-    /// n/2²⁰. The reference adds in order in float32, and its own rounding error grows with n: for 4·2²⁰ squares it is
-    /// about 3e-3 relative, while a blocked or tree sum (the SIMD CPU, any GPU) is closer to the exact value.
-    /// </summary>
-    public static VerificationTolerance Sum(long n)
-    {
-        double scale = Math.Max(1.0, n / (double)(1 << 20));
-        return new(VerificationKind.Tolerance, 1e-3 * scale, 1e-3 * scale);
-    }
-
     /// <inheritdoc/>
     public override string ToString() => Kind switch
     {

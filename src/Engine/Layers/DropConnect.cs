@@ -102,6 +102,7 @@ public sealed class DropConnect : Layer
         private readonly RowScratch<T> _preActivation, _preActivationGradient;
         private readonly DropConnectMomentMatching<T>? _momentMatching;
         private readonly ulong _seed, _streamBase;
+        private readonly int _index;
         private long _calls;
 
         public Runtime(DropConnect layer, LayerContext<T> context)
@@ -116,7 +117,7 @@ public sealed class DropConnect : Layer
             _weightGradient = _backend.Allocate<T>(layer.Outputs, layer.Inputs);
             _preActivation = new RowScratch<T>(_backend, layer.Outputs);
             _preActivationGradient = new RowScratch<T>(_backend, layer.Outputs);
-            (_seed, _streamBase) = (context.Seed, StochasticStreams.Base(context.Index));
+            (_seed, _streamBase, _index) = (context.Seed, StochasticStreams.Base(context.Index), context.Index);
             if (layer.Inference == DropConnectInference.MomentMatching)
                 _momentMatching = new DropConnectMomentMatching<T>(_backend, layer.Inputs, layer.Outputs, layer.P, layer.Samples,
                     layer.Activation, _seed, _streamBase + DropConnectMomentMatching<T>.StreamOffset);
@@ -144,7 +145,16 @@ public sealed class DropConnect : Layer
                 return;
             }
             _calls++;
-            _backend.DropConnectMask(_maskedWeight, _weight.Value, _layer.P, _seed, LastOffset);
+            ForwardMasked(x, y, LastOffset);
+        }
+
+        /// <summary>MC sampling draws a fresh mask from the sampling streams, leaving the training state alone.</summary>
+        public override void ForwardSample(Tensor<T> x, Tensor<T> y, ulong draw) =>
+            ForwardMasked(x, y, StochasticStreams.Sample(_index, draw));
+
+        private void ForwardMasked(Tensor<T> x, Tensor<T> y, ulong offset)
+        {
+            _backend.DropConnectMask(_maskedWeight, _weight.Value, _layer.P, _seed, offset);
             var z = _preActivation.Rows(x.Rows);
             _backend.Gemm(z, x, false, _maskedWeight, true, 1, 0, _bias?.Value);
             _backend.ActivationForward(y, z, _layer.Activation);

@@ -45,6 +45,13 @@ public sealed class GaussianNoise : Layer
             _backend.AddGaussianNoise(y, x, layer.StdDev, _seed, _streamBase + (ulong)_calls++);
         }
 
+        /// <summary>MC sampling adds noise from the sampling streams, leaving the training call count alone.</summary>
+        public override void ForwardSample(Tensor<T> x, Tensor<T> y, ulong draw)
+        {
+            if (layer.StdDev == 0) _backend.Copy(y, x);
+            else _backend.AddGaussianNoise(y, x, layer.StdDev, _seed, StochasticStreams.Sample(context.Index, draw));
+        }
+
         public override void Backward(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx)
         {
             if (dx is not null) _backend.Copy(dx, dy);

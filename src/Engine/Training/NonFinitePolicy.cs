@@ -5,7 +5,8 @@ namespace CudaNet;
 /// <summary>What a training step does when its loss or gradient norm is NaN or infinite.</summary>
 public enum NonFinite
 {
-    /// <summary>Skip the update (parameters and optimizer state untouched) and count it.</summary>
+    /// <summary>Skip the update and count it: parameters, optimizer state and running statistics are left as they
+    /// were before the step (stochastic layers still advance their call counters, so the next step draws new masks).</summary>
     Skip,
     /// <summary>Throw <see cref="NonFiniteException"/> naming the first layer whose output went non-finite.</summary>
     Throw,

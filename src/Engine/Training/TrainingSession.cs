@@ -14,6 +14,7 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
 {
     private readonly bool _ownsNetwork;
     private readonly Tensor<T> _batchLoss, _gradNorm;
+    private readonly Tensor<T>? _buffersBeforeStep;
     private readonly Totals _trainTotals, _evalTotals;
     private readonly List<EpochMetrics> _history = [];
     private int _busy;
@@ -29,6 +30,7 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
         OptimizerState = optimizer.CreateState(network);
         _batchLoss = Backend.Allocate<T>(1);
         _gradNorm = Backend.Allocate<T>(1);
+        if (network.Buffers is not null) _buffersBeforeStep = Backend.Allocate<T>(network.Buffers.Length);
         _trainTotals = new Totals(Backend);
         _evalTotals = new Totals(Backend);
     }
@@ -101,6 +103,8 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
         {
             int rows = Math.Min(batch, data.Count - start);
             var (indices, targets) = data.Batch(start, rows);
+            // A skipped step must also leave the running statistics (updated during the forward pass) untouched.
+            if (_buffersBeforeStep is not null) Backend.Copy(_buffersBeforeStep, Network.Buffers!);
             Backend.GatherRows(Network.Input(rows), data.Features, indices);
             var output = Network.Forward(rows, training: true);
             Loss.Compute(Backend, _batchLoss, Network.OutputGradient, output, targets);
@@ -109,6 +113,7 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
             if (!TryPrepareGradients(options, rows))
             {
                 skipped++;
+                if (_buffersBeforeStep is not null) Backend.Copy(Network.Buffers!, _buffersBeforeStep);
                 continue;
             }
             Step++;
@@ -177,6 +182,7 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
         OptimizerState.Dispose();
         _batchLoss.Dispose();
         _gradNorm.Dispose();
+        _buffersBeforeStep?.Dispose();
         _trainTotals.Dispose();
         _evalTotals.Dispose();
         if (_ownsNetwork) Network.Dispose();
