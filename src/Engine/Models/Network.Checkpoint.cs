@@ -94,11 +94,6 @@ public sealed partial class Network<T>
     {
         CheckArchitecture(file, source);
         var items = StateItems().ToList();
-        var expected = items.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        var unexpected = file.Names.Where(n => !expected.Contains(n)).ToList();
-        if (unexpected.Count > 0)
-            throw new InvalidDataException($"{source}: unexpected tensor{(unexpected.Count > 1 ? "s" : "")} " +
-                                           $"{string.Join(", ", unexpected.Select(n => $"'{n}'"))} (not in this model's state dict).");
         var loads = new List<Action>();
         foreach (var item in items)
         {
@@ -113,6 +108,12 @@ public sealed partial class Network<T>
             var (runtime, name) = (_runtimes[item.Layer], item.Counter!.Value.Name);
             loads.Add(() => runtime.SetCounter(name, value));
         }
+        // Missing or misshapen tensors first: they say more about a mismatch than the leftovers do.
+        var expected = items.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var unexpected = file.Names.Where(n => !expected.Contains(n)).ToList();
+        if (unexpected.Count > 0)
+            throw new InvalidDataException($"{source}: unexpected tensor{(unexpected.Count > 1 ? "s" : "")} " +
+                                           $"{string.Join(", ", unexpected.Select(n => $"'{n}'"))} (not in this model's state dict).");
         return () => loads.ForEach(load => load());
     }
 
