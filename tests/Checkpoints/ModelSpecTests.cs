@@ -8,7 +8,11 @@ public sealed class ModelSpecTests
     private static Sequential EveryLayer() => new(
         new Dense(6, 8, bias: false, regularizer: new Regularizer(1e-3, 2e-4, IncludeBiases: true), weightNoise: 0.05),
         new BatchNorm(8, eps: 1e-3, momentum: 0.25), new ReLU(), new Dropout(0.3), new LeakyReLU(0.2), new Sigmoid(), new Tanh(),
-        new Elu(0.7), new Gelu(), new ActivationLayer(Activation.LeakyReLU(0.05)), new Dense(8, 3));
+        new Elu(0.7), new Gelu(), new ActivationLayer(Activation.LeakyReLU(0.05)), new LayerNorm(8, eps: 1e-4),
+        new GroupNorm(4, 8, eps: 1e-3), new PReLU(8, init: 0.1), new GaussianNoise(0.3),
+        new DropConnect(8, 6, p: 0.4, DropConnectInference.MomentMatching, samples: 50, Activation.Elu(0.5), bias: false,
+            regularizer: Regularizer.Lasso(1e-5)),
+        new Softmax(), new Dense(6, 3));
 
     [Test]
     public void EveryBuiltInLayerRoundTrips()
@@ -27,7 +31,43 @@ public sealed class ModelSpecTests
         Assert.That(((ActivationLayer)back.Layers[4]).Activation, Is.EqualTo(Activation.LeakyReLU(0.2)));
         Assert.That(((ActivationLayer)back.Layers[7]).Activation, Is.EqualTo(Activation.Elu(0.7)));
         Assert.That(((ActivationLayer)back.Layers[9]).Activation, Is.EqualTo(Activation.LeakyReLU(0.05)));
-        Assert.That(back.Layers[10], Is.TypeOf<Dense>().And.Property("HasBias").True);
+        Assert.That(((LayerNorm)back.Layers[10]).Eps, Is.EqualTo(1e-4));
+        Assert.That(((GroupNorm)back.Layers[11]).Groups, Is.EqualTo(4));
+        Assert.That(((PReLU)back.Layers[12]).Init, Is.EqualTo(0.1));
+        Assert.That(((GaussianNoise)back.Layers[13]).StdDev, Is.EqualTo(0.3));
+        var dropConnect = (DropConnect)back.Layers[14];
+        Assert.That((dropConnect.P, dropConnect.Inference, dropConnect.Samples, dropConnect.Activation, dropConnect.HasBias),
+            Is.EqualTo((0.4, DropConnectInference.MomentMatching, 50, Activation.Elu(0.5), false)));
+        Assert.That(dropConnect.Regularizer, Is.EqualTo(Regularizer.Lasso(1e-5)));
+        Assert.That(back.Layers[^1], Is.TypeOf<Dense>().And.Property("HasBias").True);
+    }
+
+    [Test]
+    public void EveryPublicLayerTypeOfTheEngineHasAnEntry()
+    {
+        var model = EveryLayer();
+        var covered = model.Layers.Select(l => l.GetType()).ToHashSet();
+        var layerTypes = typeof(Layer).Assembly.GetExportedTypes().Where(t => t.IsSubclassOf(typeof(Layer)) && !t.IsAbstract);
+        Assert.That(layerTypes.Where(t => !covered.Contains(t)).Select(t => t.Name), Is.Empty,
+            "add the layer to ModelSpec.Layers.cs and to EveryLayer()");
+    }
+
+    [Test]
+    public void ModelsOfEveryLayerTypeSaveAndLoadBitIdentically()
+    {
+        using var cpu = new Cpu.CpuBackend<float>();
+        using var network = EveryLayer().Build(cpu, seed: 17);
+        string path = Path.Combine(Path.GetTempPath(), $"cudanet-spec-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            network.Save(path);
+            using var loaded = Network<float>.Load(path, cpu);
+            Assert.That(loaded.StateDict().Select(e => (e.Key, e.Value.Data)), Is.EqualTo(network.StateDict().Select(e => (e.Key, e.Value.Data))));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Test]

@@ -57,11 +57,18 @@ public sealed class PyTorchInteropTests : CheckpointFixture
         return network.Backend.ToArray(network.Forward(rows, training: false));
     }
 
-    [Test]
-    public void CudaNetModelLoadsIntoPyTorchWithTheSameLogits()
+    private static IEnumerable<TestCaseData> CudaNetModels()
+    {
+        yield return new TestCaseData(Model()).SetName("Dense BatchNorm ReLU Dropout Dense");
+        yield return new TestCaseData(new Sequential(new Dense(20, 16), new LayerNorm(16), new PReLU(16), new Dense(16, 8),
+            new GroupNorm(2, 8), new Gelu(), new Dense(8, 4))).SetName("LayerNorm PReLU GroupNorm Gelu");
+    }
+
+    [TestCaseSource(nameof(CudaNetModels))]
+    public void CudaNetModelLoadsIntoPyTorchWithTheSameLogits(Sequential architecture)
     {
         using var cpu = new CpuBackend<float>();
-        using var session = Model().Compile(cpu, new Adam(1e-2), Loss.SoftmaxCrossEntropy, seed: 21);
+        using var session = architecture.Compile(cpu, new Adam(1e-2), Loss.SoftmaxCrossEntropy, seed: 21);
         var data = Synthetic(128, 20, 4, seed: 5);
         var shifted = data.Features.Select((v, i) => 2 * v + 0.1f * (i % 20)).ToArray();
         session.Fit(CudaNet.Data.Dataset.WithLabels(shifted, 20, data.Labels!, 4), epochs: 3, options: new FitOptions(BatchSize: 32));

@@ -72,6 +72,14 @@ def module(layer):
         return nn.LeakyReLU(layer.get("negative_slope", 0.01))
     if kind == "Elu":
         return nn.ELU(layer.get("alpha", 1.0))
+    if kind == "LayerNorm":
+        return nn.LayerNorm(layer["features"], eps=layer.get("eps", 1e-5))
+    if kind == "GroupNorm":
+        return nn.GroupNorm(layer["groups"], layer["features"], eps=layer.get("eps", 1e-5))
+    if kind == "PReLU":
+        return nn.PReLU(layer["features"], init=layer.get("init", 0.25))
+    if kind == "Softmax":
+        return nn.Softmax(dim=1)
     if kind == "Activation":
         return activation(layer["function"], layer.get("alpha", 0.0))
     return activation(kind, 0.0)

@@ -19,6 +19,25 @@ public static partial class ModelSpec
             b => new() { ["features"] = b.Features, ["eps"] = b.Eps, ["momentum"] = b.Momentum },
             a => new BatchNorm(a.Int("features"), a.Double("eps", 1e-5), a.Double("momentum", 0.1)));
         Register<Dropout>("Dropout", d => new() { ["p"] = d.P }, a => new Dropout(a.Double("p", 0.5)));
+        Register<LayerNorm>("LayerNorm", l => new() { ["features"] = l.Features, ["eps"] = l.Eps },
+            a => new LayerNorm(a.Int("features"), a.Double("eps", 1e-5)));
+        Register<GroupNorm>("GroupNorm", g => new() { ["groups"] = g.Groups, ["features"] = g.Features, ["eps"] = g.Eps },
+            a => new GroupNorm(a.Int("groups"), a.Int("features"), a.Double("eps", 1e-5)));
+        Register<PReLU>("PReLU", p => new() { ["features"] = p.Features, ["init"] = p.Init },
+            a => new PReLU(a.Int("features"), a.Double("init", 0.25)));
+        Register<Softmax>("Softmax", _ => [], _ => new Softmax());
+        Register<GaussianNoise>("GaussianNoise", g => new() { ["stddev"] = g.StdDev }, a => new GaussianNoise(a.Double("stddev")));
+        Register<DropConnect>("DropConnect",
+            d => new()
+            {
+                ["inputs"] = d.Inputs, ["outputs"] = d.Outputs, ["p"] = d.P, ["inference"] = d.Inference.ToString(),
+                ["samples"] = d.Samples, ["activation"] = d.Activation.Kind.ToString(), ["alpha"] = d.Activation.Alpha,
+                ["bias"] = d.HasBias, ["regularizer"] = ToJson(d.Regularizer),
+            },
+            a => new DropConnect(a.Int("inputs"), a.Int("outputs"), a.Double("p", 0.5),
+                ParseEnum<DropConnectInference>(a.String("inference", nameof(DropConnectInference.WeightScaling)), "inference rule"),
+                a.Int("samples", 100), new Activation(ParseEnum<ActivationKind>(a.String("activation", "ReLU"), "activation function"), a.Double("alpha", 0)),
+                a.Bool("bias", true), regularizer: a.Regularizer("regularizer")));
 
         Register<ReLU>("ReLU", _ => [], _ => new ReLU());
         Register<Sigmoid>("Sigmoid", _ => [], _ => new Sigmoid());
@@ -29,14 +48,14 @@ public static partial class ModelSpec
         Register<Elu>("Elu", e => new() { ["alpha"] = e.Activation.Alpha }, a => new Elu(a.Double("alpha", 1.0)));
         Register<ActivationLayer>("Activation",
             l => new() { ["function"] = l.Activation.Kind.ToString(), ["alpha"] = l.Activation.Alpha },
-            a => new ActivationLayer(new Activation(ParseKind(a.String("function")), a.Double("alpha", 0))));
+            a => new ActivationLayer(new Activation(ParseEnum<ActivationKind>(a.String("function"), "activation function"), a.Double("alpha", 0))));
     }
 
     private static JsonObject? ToJson(Regularizer? regularizer) => regularizer is null ? null
         : new() { ["l1"] = regularizer.L1, ["l2"] = regularizer.L2, ["include_biases"] = regularizer.IncludeBiases };
 
-    private static ActivationKind ParseKind(string name) =>
-        Enum.TryParse<ActivationKind>(name, ignoreCase: false, out var kind) && Enum.IsDefined(kind) && !int.TryParse(name, out _)
-            ? kind
-            : throw new ArgumentException($"unknown activation function '{name}' ({string.Join(", ", Enum.GetNames<ActivationKind>())}).");
+    private static TEnum ParseEnum<TEnum>(string name, string what) where TEnum : struct, Enum =>
+        Enum.TryParse<TEnum>(name, ignoreCase: false, out var value) && Enum.IsDefined(value) && !int.TryParse(name, out _)
+            ? value
+            : throw new ArgumentException($"unknown {what} '{name}' ({string.Join(", ", Enum.GetNames<TEnum>())}).");
 }
