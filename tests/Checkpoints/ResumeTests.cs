@@ -118,6 +118,38 @@ public sealed class ResumeTests : CheckpointFixture
         Refused(target, other, "Tensor 'counter.3.rng_calls' is missing");
     }
 
+    private static IEnumerable<TestCaseData> Optimizers()
+    {
+        yield return new TestCaseData(new Sgd(0.05, momentum: 0.9, nesterov: true)).SetName("Resume Sgd");
+        yield return new TestCaseData(new RmsProp(1e-3, momentum: 0.5, centered: true)).SetName("Resume RmsProp");
+        yield return new TestCaseData(new Adagrad(1e-2, lrDecay: 1e-3)).SetName("Resume Adagrad");
+        yield return new TestCaseData(new Adadelta()).SetName("Resume Adadelta");
+        yield return new TestCaseData(new Adam(1e-3, amsgrad: true)).SetName("Resume Adam amsgrad");
+        yield return new TestCaseData(new Adamax()).SetName("Resume Adamax");
+        yield return new TestCaseData(new NAdam()).SetName("Resume NAdam (scalar state)");
+    }
+
+    [TestCaseSource(nameof(Optimizers))]
+    public void EveryOptimizerResumesExactly(Optimizer optimizer)
+    {
+        var data = Synthetic(96, 12, 3, seed: 2);
+        using var cpu = new CpuBackend<float>();
+        TrainingSession<float> Make() => Mlp(inputs: 12, hidden: 8, classes: 3).Compile(cpu, optimizer, Loss.SoftmaxCrossEntropy, 4);
+        var options = new FitOptions(BatchSize: 32);
+        using var straight = Make();
+        straight.Fit(data, epochs: 3, options: options);
+        using (var first = Make())
+        {
+            first.Fit(data, epochs: 2, options: options);
+            first.SaveCheckpoint(Folder);
+        }
+        using var resumed = Make();
+        resumed.LoadCheckpoint(Folder);
+        resumed.Fit(data, epochs: 1, options: options);
+        Assert.That(Bits(cpu.ToArray(resumed.Network.Parameters)), Is.EqualTo(Bits(cpu.ToArray(straight.Network.Parameters))));
+        Assert.That(resumed.OptimizerState.Scalars, Is.EqualTo(straight.OptimizerState.Scalars));
+    }
+
     [Test]
     public void DoubleSessionsResumeExactlyToo()
     {
