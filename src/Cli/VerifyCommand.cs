@@ -14,10 +14,10 @@ internal static class VerifyCommand
     {
         var device = new Option<string>("--device")
         {
-            Description = "The backend to verify: " + string.Join(", ", Backends.Names) + ".",
+            Description = "The backend to verify: " + string.Join(", ", DeviceSelection.Names) + ".",
             DefaultValueFactory = _ => "cpu",
         };
-        device.AcceptOnlyFromAmong(Backends.Names);
+        device.AcceptOnlyFromAmong([.. DeviceSelection.Names]);
         var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of a table." };
         var quick = new Option<bool>("--quick") { Description = "Fewer sizes (0, 1, a few odd ones, one moderately large case)." };
         var full = new Option<bool>("--full") { Description = "Every length 0..257 and larger cases (1000³ GEMM in every transpose combination)." };
@@ -41,11 +41,11 @@ internal static class VerifyCommand
             IBackend<float> backend;
             try
             {
-                backend = Backends.Create(name);
+                backend = DeviceSelection.Select(name).Backend;
             }
-            catch (BackendUnavailableException e)
+            catch (CliException e)
             {
-                parse.InvocationConfiguration.Error.WriteLine(e.Message);
+                parse.InvocationConfiguration.Error.WriteLine($"cudanet verify: error: {e.Message}");
                 return Unavailable;
             }
             using (backend)

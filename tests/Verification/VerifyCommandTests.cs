@@ -48,11 +48,17 @@ public sealed class VerifyCommandTests
     }
 
     [Test]
-    public void CudaIsNotAvailableInThisBuild()
+    public void CudaWithoutAUsableGpuIsAOneLineErrorWithTheReason()
     {
+        if (CudaNet.Cuda.CudaBackend.TryCreate(out var gpu, out string reason))
+        {
+            gpu!.Dispose();
+            Assert.Ignore("a usable GPU is present");
+        }
         var (exitCode, output, error) = Invoke("verify", "--device", "cuda");
         Assert.That(exitCode, Is.EqualTo(2));
-        Assert.That(error.Trim(), Is.EqualTo("cuda: the CUDA backend is not available in this build"));
+        Assert.That(error.Trim(), Does.StartWith("cudanet verify: error: --device cuda:").And.Contain(reason));
+        Assert.That(error.Trim().Split('\n'), Has.Length.EqualTo(1));
         Assert.That(output, Is.Empty);
     }
 

@@ -30,6 +30,22 @@ internal sealed class RunFolder
 
     public string Path { get; }
 
+    /// <summary>The settings of the run in <paramref name="folder"/> (its config.json), to resume it.</summary>
+    public static TrainSettings LoadSettings(string folder)
+    {
+        string config = System.IO.Path.Combine(folder, "config.json");
+        if (!System.IO.File.Exists(config)) throw new CliException($"--resume '{folder}' holds no config.json: not a cudanet run folder");
+        try
+        {
+            return JsonSerializer.Deserialize<TrainSettings>(System.IO.File.ReadAllText(config), Json)
+                   ?? throw new CliException($"--resume: {config} is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"--resume: {config} is not valid ({e.Message})");
+        }
+    }
+
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
     public void WriteJson(string name, object value) =>

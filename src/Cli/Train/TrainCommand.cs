@@ -63,6 +63,17 @@ internal static class TrainCommand
                 Output = parse.GetValue(output),
                 Resume = parse.GetValue(resume),
             };
+            if (settings.Resume is { } folder)
+            {
+                // A resumed run keeps its model, data and optimizer settings; only the device, the thread count and
+                // (when given) the total number of epochs may change.
+                var saved = RunFolder.LoadSettings(folder);
+                settings = saved with
+                {
+                    Device = settings.Device, Threads = settings.Threads, Output = folder, Resume = folder,
+                    Epochs = parse.GetResult(epochs) is { Implicit: false } ? settings.Epochs : saved.Epochs,
+                };
+            }
             return TrainRun.Execute(settings, parse.GetValue(json));
         }));
         return command;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using CudaNet.Cpu;
 using CudaNet.Data;
 
 namespace CudaNet.Cli.Train;
@@ -12,9 +11,11 @@ internal static class TrainRun
     {
         settings.Validate();
         var folder = new RunFolder(settings.Output);
-        using var backend = CreateBackend(settings, out string device);
+        var choice = DeviceSelection.Select(settings.Device, settings.Threads);
+        using var backend = choice.Backend;
         var data = PrepareData(settings);
         var (train, validation) = (data.Train, data.Validation);
+        string device = choice.ToString();
         if (!json)
         {
             Console.WriteLine($"device: {device}");
@@ -25,23 +26,32 @@ internal static class TrainRun
 
         var model = settings.BuildModel(train.FeatureCount, train.Classes);
         using var session = model.Compile(backend, OptimizerFactory.Create(settings), Loss.SoftmaxCrossEntropy, settings.Seed);
-        var callbacks = new List<Callback> { new EpochReporter(settings.Epochs, quiet: json) };
+        if (settings.Resume is not null)
+        {
+            session.LoadCheckpoint(folder.Path);
+            if (!json) Console.WriteLine($"resumed after epoch {session.Epoch} (step {session.Step}) from {folder.Path}");
+        }
+        int remaining = settings.Epochs - session.Epoch;
+        if (remaining <= 0)
+            throw new CliException($"--epochs {settings.Epochs}: the run in {folder.Path} already trained {session.Epoch} epochs");
+
+        // The checkpoint is rewritten after every epoch (atomically), so a killed run resumes from its last epoch.
+        var callbacks = new List<Callback> { new EpochReporter(settings.Epochs, quiet: json), new ModelCheckpoint(folder.Path) };
         if (settings.Patience > 0) callbacks.Add(new EarlyStopping("val_loss", settings.Patience, restoreBestWeights: true));
         var options = new FitOptions(settings.BatchSize, ScheduleFactory.Create(settings), MaxGradNorm: settings.MaxGradNorm,
             Augmentation: data.Augmentation);
-
-        var clock = Stopwatch.StartNew();
-        var history = session.Fit(train, validation, settings.Epochs, options, callbacks);
-        clock.Stop();
+        session.Fit(train, validation, remaining, options, callbacks);
+        session.SaveCheckpoint(folder.Path);
         var test = session.Evaluate(data.Test, settings.BatchSize);
 
+        var history = session.History;
         double secondsPerEpoch = history.Average(m => m.Seconds);
         var summary = new
         {
             test_accuracy = test.Accuracy,
             test_loss = test.Loss,
             seconds_per_epoch = secondsPerEpoch,
-            samples_per_second = train.Count / history.Average(m => m.Seconds),
+            samples_per_second = train.Count / secondsPerEpoch,
             epochs_run = history.Count,
             device,
             data = data.Description,
@@ -63,14 +73,6 @@ internal static class TrainRun
             Console.WriteLine($"run folder: {folder.Path}");
         }
         return 0;
-    }
-
-    private static CpuBackend<float> CreateBackend(TrainSettings settings, out string device)
-    {
-        if (settings.Device == "cuda")
-            throw new CliException("--device cuda: the CUDA backend is not available in this build (it lands with the CUDA backend issue)");
-        device = settings.Device == "auto" ? "cpu (auto: no CUDA backend in this build)" : "cpu";
-        return new CpuBackend<float>(maxThreads: settings.Threads);
     }
 
     /// <summary>The data as the model sees it: validation held out by the seed, every split standardised with the
