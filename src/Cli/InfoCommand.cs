@@ -17,7 +17,20 @@ internal static class InfoCommand
             Console.WriteLine($"CPU backend  available: {Environment.ProcessorCount} logical cores, " +
                               $"Vector<float> {Vector<float>.Count} lanes ({Vector<byte>.Count * 8}-bit), " +
                               $"hardware acceleration {(Vector.IsHardwareAccelerated ? "on" : "off")}");
-            Console.WriteLine("CUDA backend not built yet: the CUDA backend lands with the CUDA issue; kernels.cu and its PTX are in the repository.");
+            if (CudaNet.Cuda.CudaBackend.TryCreate(out var gpu, out string reason))
+            {
+                using (gpu)
+                {
+                    var c = gpu!.Context;
+                    Console.WriteLine($"CUDA backend available: device {c.Device} {c.Name}, compute capability {c.ComputeCapability}, " +
+                                      $"{c.MultiprocessorCount} SMs, {c.TotalMemoryBytes / (1024.0 * 1024 * 1024):F1} GiB, driver {c.DriverVersionText}");
+                }
+            }
+            else
+            {
+                Console.WriteLine($"CUDA backend unavailable: {reason}");
+            }
+            Console.WriteLine($"--device auto uses: {(reason.Length == 0 ? "cuda" : "cpu")}");
             return 0;
         });
         return command;

@@ -79,7 +79,7 @@ internal static class TrainCommand
         return command;
     }
 
-    private static int[] ParseSizes(string text)
+    internal static int[] ParseSizes(string text)
     {
         var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var sizes = new int[parts.Length];

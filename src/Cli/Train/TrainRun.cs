@@ -10,10 +10,11 @@ internal static class TrainRun
     public static int Execute(TrainSettings settings, bool json)
     {
         settings.Validate();
-        var folder = new RunFolder(settings.Output);
+        // Everything that can fail on bad input happens before the run folder is created: nothing half-written.
         var choice = DeviceSelection.Select(settings.Device, settings.Threads);
         using var backend = choice.Backend;
         var data = PrepareData(settings);
+        var folder = new RunFolder(settings.Output);
         var (train, validation) = (data.Train, data.Validation);
         string device = choice.ToString();
         if (!json)
