@@ -37,11 +37,12 @@ internal static class TrainRun
             throw new CliException($"--epochs {settings.Epochs}: the run in {folder.Path} already trained {session.Epoch} epochs");
 
         // The checkpoint is rewritten after every epoch (atomically), so a killed run resumes from its last epoch.
-        var callbacks = new List<Callback> { new EpochReporter(settings.Epochs, quiet: json), new ModelCheckpoint(folder.Path) };
+        var reporter = new EpochReporter(settings.Epochs, quiet: json);
+        var callbacks = new List<Callback> { reporter, new ModelCheckpoint(folder.Path) };
         if (settings.Patience > 0) callbacks.Add(new EarlyStopping("val_loss", settings.Patience, restoreBestWeights: true));
         var options = new FitOptions(settings.BatchSize, ScheduleFactory.Create(settings), MaxGradNorm: settings.MaxGradNorm,
             Augmentation: data.Augmentation);
-        session.Fit(train, validation, remaining, options, callbacks);
+        reporter.Run(() => session.Fit(train, validation, remaining, options, callbacks));
         session.SaveCheckpoint(folder.Path);
         var test = session.Evaluate(data.Test, settings.BatchSize);
 

@@ -27,6 +27,12 @@ public abstract class Callback
     {
     }
 
+    /// <summary>After each training step of an epoch: <paramref name="batch"/> of <paramref name="batches"/> (1-based).
+    /// Keep it cheap: it runs inside the training loop (a progress bar, not a host read of device values).</summary>
+    public virtual void OnBatchEnd(ITrainingRun run, int batch, int batches)
+    {
+    }
+
     /// <summary>After each epoch (validation included).</summary>
     public virtual void OnEpochEnd(ITrainingRun run, EpochMetrics metrics)
     {

@@ -83,7 +83,7 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
         foreach (var callback in callbacks) callback.OnTrainBegin(this);
         for (int e = 0; e < epochs && !_stopRequested; e++)
         {
-            var metrics = RunEpoch(data, held, batch, options);
+            var metrics = RunEpoch(data, held, batch, options, callbacks);
             _history.Add(metrics);
             results.Add(metrics);
             foreach (var callback in callbacks) callback.OnEpochEnd(this, metrics);
@@ -92,8 +92,10 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
         return results;
     }
 
-    private EpochMetrics RunEpoch(ResidentData<T> data, ResidentData<T>? validation, int batch, FitOptions options)
+    private EpochMetrics RunEpoch(ResidentData<T> data, ResidentData<T>? validation, int batch, FitOptions options,
+        IReadOnlyList<Callback> callbacks)
     {
+        int batches = (data.Count + batch - 1) / batch;
         var clock = Stopwatch.StartNew();
         double lr = options.Schedule?.LearningRate(Epoch, Optimizer.LearningRate) ?? Optimizer.LearningRate;
         data.Arrange(options.Shuffle ? Network.Seed : null, Epoch);
@@ -110,14 +112,17 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
             Loss.Compute(Backend, _batchLoss, Network.OutputGradient, output, targets);
             _trainTotals.Add(_batchLoss, rows, output, targets.Labels);
             Network.Backward();
-            if (!TryPrepareGradients(options, rows))
+            if (TryPrepareGradients(options, rows))
+            {
+                Step++;
+                OptimizerState.Step(lr, Step);
+            }
+            else
             {
                 skipped++;
                 if (_buffersBeforeStep is not null) Backend.Copy(Network.Buffers!, _buffersBeforeStep);
-                continue;
             }
-            Step++;
-            OptimizerState.Step(lr, Step);
+            foreach (var callback in callbacks) callback.OnBatchEnd(this, start / batch + 1, batches);
         }
         SkippedSteps += skipped;
         Epoch++;
