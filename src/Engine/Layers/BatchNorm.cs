@@ -9,36 +9,24 @@ namespace CudaNet;
 /// used. Training needs more than one example per batch. State-dict names: weight (γ), bias (β), running_mean,
 /// running_var, num_batches_tracked.
 /// </summary>
-public sealed class BatchNorm : Layer
+public sealed class BatchNorm : FeatureLayer
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="features">F (&gt; 0).</param>
     /// <param name="eps">Added to the variance (&gt; 0, PyTorch 1e-5).</param>
     /// <param name="momentum">Running-statistics momentum in [0, 1] (PyTorch 0.1).</param>
     public BatchNorm(int features, double eps = 1e-5, double momentum = 0.1)
+        : base(features)
     {
-        if (features < 1) throw new ArgumentOutOfRangeException(nameof(features), features, "BatchNorm: features must be >= 1.");
         if (!(eps > 0) || !double.IsFinite(eps)) throw new ArgumentOutOfRangeException(nameof(eps), eps, "BatchNorm: eps must be finite and > 0.");
         if (!(momentum is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "BatchNorm: momentum must be in [0, 1].");
-        (Features, Eps, Momentum) = (features, eps, momentum);
+        (Eps, Momentum) = (eps, momentum);
     }
 
-    /// <summary>F.</summary>
-    public int Features { get; }
     /// <summary>Variance epsilon.</summary>
     public double Eps { get; }
     /// <summary>Running-statistics momentum.</summary>
     public double Momentum { get; }
-
-    /// <inheritdoc/>
-    public override int? InputFeatures => Features;
-
-    /// <inheritdoc/>
-    public override int OutputFeatures(int inputFeatures)
-    {
-        RequireInput(inputFeatures, Features);
-        return Features;
-    }
 
     /// <inheritdoc/>
     public override LayerRuntime<T> Build<T>(LayerContext<T> context) => new Runtime<T>(this, context);

@@ -27,6 +27,31 @@ public abstract class Layer
     }
 }
 
+/// <summary>A layer whose output has as many features as its input, fixed at construction (normalisation, PReLU).</summary>
+public abstract class FeatureLayer : Layer
+{
+    /// <summary>Validates and stores the feature count.</summary>
+    protected FeatureLayer(int features)
+    {
+        if (features < 1)
+            throw new ArgumentOutOfRangeException(nameof(features), features, $"{GetType().Name}: features must be >= 1.");
+        Features = features;
+    }
+
+    /// <summary>F, the features per example in and out.</summary>
+    public int Features { get; }
+
+    /// <inheritdoc/>
+    public override int? InputFeatures => Features;
+
+    /// <inheritdoc/>
+    public override int OutputFeatures(int inputFeatures)
+    {
+        RequireInput(inputFeatures, Features);
+        return Features;
+    }
+}
+
 /// <summary>
 /// A layer compiled for a backend. The network calls <see cref="Reserve"/> once per batch size, then
 /// <see cref="Forward"/> and <see cref="Backward"/> on views of its activation arena: nothing is allocated inside

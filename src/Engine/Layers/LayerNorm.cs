@@ -7,32 +7,20 @@ namespace CudaNet;
 /// affine: y = γ·(x - μ_row)/√(σ²_row + eps) + β with the row's biased variance, the same in training and evaluation.
 /// State-dict names: weight (γ, starts at 1), bias (β, starts at 0); neither is decayed.
 /// </summary>
-public sealed class LayerNorm : Layer
+public sealed class LayerNorm : FeatureLayer
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="features">F (&gt; 0), the normalised shape.</param>
     /// <param name="eps">Added to the variance (&gt; 0, PyTorch 1e-5).</param>
     public LayerNorm(int features, double eps = 1e-5)
+        : base(features)
     {
-        if (features < 1) throw new ArgumentOutOfRangeException(nameof(features), features, "LayerNorm: features must be >= 1.");
         if (!(eps > 0) || !double.IsFinite(eps)) throw new ArgumentOutOfRangeException(nameof(eps), eps, "LayerNorm: eps must be finite and > 0.");
-        (Features, Eps) = (features, eps);
+        Eps = eps;
     }
 
-    /// <summary>F.</summary>
-    public int Features { get; }
     /// <summary>Variance epsilon.</summary>
     public double Eps { get; }
-
-    /// <inheritdoc/>
-    public override int? InputFeatures => Features;
-
-    /// <inheritdoc/>
-    public override int OutputFeatures(int inputFeatures)
-    {
-        RequireInput(inputFeatures, Features);
-        return Features;
-    }
 
     /// <inheritdoc/>
     public override LayerRuntime<T> Build<T>(LayerContext<T> context)

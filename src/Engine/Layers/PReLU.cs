@@ -7,32 +7,20 @@ namespace CudaNet;
 /// y = x for x &gt; 0, else α[f]·x. State-dict name: weight (α, starts at <see cref="Init"/>); like PyTorch's
 /// recommendation the slopes are not decayed (role <see cref="ParameterRole.Normalization"/>).
 /// </summary>
-public sealed class PReLU : Layer
+public sealed class PReLU : FeatureLayer
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="features">F (&gt; 0), one slope each.</param>
     /// <param name="init">Initial slope (finite, PyTorch 0.25).</param>
     public PReLU(int features, double init = 0.25)
+        : base(features)
     {
-        if (features < 1) throw new ArgumentOutOfRangeException(nameof(features), features, "PReLU: features must be >= 1.");
         if (!double.IsFinite(init)) throw new ArgumentOutOfRangeException(nameof(init), init, "PReLU: init must be finite.");
-        (Features, Init) = (features, init);
+        Init = init;
     }
 
-    /// <summary>F.</summary>
-    public int Features { get; }
     /// <summary>Initial slope.</summary>
     public double Init { get; }
-
-    /// <inheritdoc/>
-    public override int? InputFeatures => Features;
-
-    /// <inheritdoc/>
-    public override int OutputFeatures(int inputFeatures)
-    {
-        RequireInput(inputFeatures, Features);
-        return Features;
-    }
 
     /// <inheritdoc/>
     public override LayerRuntime<T> Build<T>(LayerContext<T> context)
