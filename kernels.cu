@@ -405,3 +405,335 @@ extern "C" __global__ void argmax_count_correct_forward(int* __restrict__ correc
     __syncthreads();
     if (threadIdx.x == 0 && block_hits > 0) atomicAdd(correct, block_hits);
 }
+
+// ==== Optimizers family: shared element math ================================================================
+//
+// One fused update kernel per optimizer, <optimizer>_update_forward, applied to a flat parameter range (DESIGN.md
+// §3): w (n) parameters, g (n) gradients, and the optimizer's state arrays (n each), all float and pairwise
+// disjoint (the shared validation checks it). Every element is independent, so each kernel is a grid-stride loop.
+//
+// Intent: every result is BIT-IDENTICAL to the CPU backend's float path (src/Engine.Cpu/Optimizers/*.cs, which
+// reproduces PyTorch 1.13's rounding). The per-step scalars (-lr/bc1, 1-β, the decay factor, …) are computed on
+// the host by the same UpdateCoefficients code the CPU uses and passed as float arguments, and each element then
+// does the CPU's operations in the CPU's order, each IEEE-rounded: fmaf exactly where the CPU calls
+// FusedMultiplyAdd, and __fmul_rn/__fadd_rn/__fdiv_rn/__fsqrt_rn everywhere else (a plain a*b+c would be
+// contracted into an fma, which the CPU does not do). Subnormals are kept (no ftz), as on the CPU. Only the bits
+// of a NaN may differ (the GPU's canonical NaN is not x86's); NaN stays NaN.
+// tests/Cuda/OptimizerKernelTests.cs compiles this family's code for the host (these names mapped onto their
+// IEEE C++ equivalents, with -ffp-contract=off) and compares it with the CPU backend bit for bit.
+//
+// Launch (every optimizer): 1-D grid of 1-D blocks (256 threads), grid-stride, grid sized for ⌈n/4⌉ items and
+// capped to fill the device (CudaBackend.OptimizerLaunch). When every array the kernel touches is 16-byte
+// aligned, threads step over float4 quads and the last n mod 4 elements go through the scalar loop; otherwise
+// (a view at an odd offset) the whole range takes the scalar loop.
+// Optional state (SGD's momentum buffer, RMSprop's gradient average and momentum buffer, AMSGrad's running
+// maximum) is passed as a null pointer when its switch is off; the branch on it is uniform over the grid.
+
+#if defined(__clang__) && defined(__CUDA__) && !defined(__CLANG_CUDA_RUNTIME_WRAPPER_H__)
+// Names the CUDA headers define (and nvcc has): IEEE division and square root, and |x|.
+__device__ __forceinline__ float __fdiv_rn(float a, float b) { return __nvvm_div_rn_f(a, b); }
+__device__ __forceinline__ float __fsqrt_rn(float x) { return __nvvm_sqrt_rn_f(x); }
+__device__ __forceinline__ float fabsf(float x) { return __nvvm_fabs_f(x); }
+#endif
+
+// The penalties of UpdateMath.Penalized: g' = g + L1·sign(w) + L2·w with "+ L2·w" fused, then the caller's
+// decoupled decay w *= decay (exactly 1 without decay). Without penalties g is used as it is (g + 0 would turn
+// -0 into +0).
+struct optim_penalty {
+    float l1, l2, decay;
+    int penalize;
+};
+
+static __device__ __forceinline__ float optim_penalized(float g, float w, const optim_penalty& p) {
+    if (!p.penalize) return g;
+    const float l1_sign = w > 0.0f ? p.l1 : (w < 0.0f ? -p.l1 : 0.0f);
+    return fmaf(p.l2, w, __fadd_rn(g, l1_sign));
+}
+
+// .NET's float.Max (IEEE 754-2019 maximum), which the CPU uses: a NaN operand wins (fmaxf would drop it) and +0
+// is above -0 (the sum of two zeros is -0 only when both are -0).
+static __device__ __forceinline__ float optim_max(float a, float b) {
+    if (a != b) return a != a ? a : (b < a ? a : b);
+    return a == 0.0f ? __fadd_rn(a, b) : a;
+}
+
+// Four consecutive floats, loaded and stored as one 16-byte access.
+struct alignas(16) optim_quad {
+    float lane[4];
+};
+
+static __device__ __forceinline__ bool optim_aligned(const void* p) {
+    return (reinterpret_cast<unsigned long long>(p) & 15ull) == 0;
+}
+
+// Applies `element(w, g, s0, s1, s2)` to every index of [0, n): s0..s2 are the optimizer's state arrays in its
+// parameter order, null for a slot the optimizer does not have or does not use (the element gets a dummy then,
+// which it ignores).
+template <typename Element>
+static __device__ __forceinline__ void optim_update(const Element& element, float* __restrict__ w,
+                                                    const float* __restrict__ g, float* __restrict__ s0,
+                                                    float* __restrict__ s1, float* __restrict__ s2, int n) {
+    const long long stride = (long long)blockDim.x * gridDim.x;
+    const long long first = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    long long scalar_start = 0;
+    if (optim_aligned(w) && optim_aligned(g) && optim_aligned(s0) && optim_aligned(s1) && optim_aligned(s2)) {
+        const long long quads = n / 4;
+        for (long long q = first; q < quads; q += stride) {
+            optim_quad wq = reinterpret_cast<const optim_quad*>(w)[q];
+            const optim_quad gq = reinterpret_cast<const optim_quad*>(g)[q];
+            optim_quad aq = s0 ? reinterpret_cast<const optim_quad*>(s0)[q] : optim_quad{};
+            optim_quad bq = s1 ? reinterpret_cast<const optim_quad*>(s1)[q] : optim_quad{};
+            optim_quad cq = s2 ? reinterpret_cast<const optim_quad*>(s2)[q] : optim_quad{};
+#pragma unroll
+            for (int k = 0; k < 4; ++k) element(wq.lane[k], gq.lane[k], aq.lane[k], bq.lane[k], cq.lane[k]);
+            reinterpret_cast<optim_quad*>(w)[q] = wq;
+            if (s0) reinterpret_cast<optim_quad*>(s0)[q] = aq;
+            if (s1) reinterpret_cast<optim_quad*>(s1)[q] = bq;
+            if (s2) reinterpret_cast<optim_quad*>(s2)[q] = cq;
+        }
+        scalar_start = quads * 4;
+    }
+    for (long long i = scalar_start + first; i < n; i += stride) {
+        float wi = w[i], a = s0 ? s0[i] : 0.0f, b = s1 ? s1[i] : 0.0f, c = s2 ? s2[i] : 0.0f;
+        element(wi, g[i], a, b, c);
+        w[i] = wi;
+        if (s0) s0[i] = a;
+        if (s1) s1[i] = b;
+        if (s2) s2[i] = c;
+    }
+}
+
+// ==== sgd_update ============================================================================================
+//
+// SGD (SgdUpdate.cs): d = g'; with momentum b = d on step 1, else b = fma(1-τ, d, b·μ), then d = fma(μ, b, d)
+// (Nesterov) or d = b; w = fma(-lr, d, w). w, g, b (n); b is null without momentum.
+// Launch: see "Optimizers family" above.
+// Napkin math: reads w, g, writes w: 12 B per element without momentum; with it also reads and writes b: 20 B.
+
+struct sgd_element {
+    optim_penalty penalty;
+    float negative_lr, momentum, one_minus_dampening;
+    int uses_momentum, nesterov, first_step;
+
+    __device__ __forceinline__ void operator()(float& w, float g, float& b, float&, float&) const {
+        float d = optim_penalized(g, w, penalty);
+        w = __fmul_rn(w, penalty.decay);
+        if (uses_momentum) {
+            // PyTorch creates the buffer as a copy of the first gradient, without dampening.
+            b = first_step ? d : fmaf(one_minus_dampening, d, __fmul_rn(b, momentum));
+            d = nesterov ? fmaf(momentum, b, d) : b;
+        }
+        w = fmaf(negative_lr, d, w);
+    }
+};
+
+extern "C" __global__ void sgd_update_forward(float* __restrict__ w, const float* __restrict__ g,
+                                              float* __restrict__ momentum_buffer, float l1, float l2, float decay,
+                                              float negative_lr, float momentum, float one_minus_dampening,
+                                              int penalize, int uses_momentum, int nesterov, int first_step, int n) {
+    const sgd_element element{{l1, l2, decay, penalize}, negative_lr, momentum, one_minus_dampening,
+                              uses_momentum, nesterov, first_step};
+    optim_update(element, w, g, momentum_buffer, nullptr, nullptr, n);
+}
+
+// ==== adagrad_update ========================================================================================
+//
+// Adagrad (AdagradUpdate.cs): s = fma(g', g', s), w = w + (-clr)·g'/(√s + eps). w, g, s (n).
+// Launch: see "Optimizers family" above.
+// Napkin math: reads w, g, s, writes w, s: 20 B per element.
+
+struct adagrad_element {
+    optim_penalty penalty;
+    float negative_clr, eps;
+
+    __device__ __forceinline__ void operator()(float& w, float g, float& s, float&, float&) const {
+        const float d = optim_penalized(g, w, penalty);
+        w = __fmul_rn(w, penalty.decay);
+        s = fmaf(d, d, s);
+        w = __fadd_rn(w, __fdiv_rn(__fmul_rn(negative_clr, d), __fadd_rn(__fsqrt_rn(s), eps)));
+    }
+};
+
+extern "C" __global__ void adagrad_update_forward(float* __restrict__ w, const float* __restrict__ g,
+                                                  float* __restrict__ sum, float l1, float l2, float decay,
+                                                  float negative_clr, float eps, int penalize, int n) {
+    const adagrad_element element{{l1, l2, decay, penalize}, negative_clr, eps};
+    optim_update(element, w, g, sum, nullptr, nullptr, n);
+}
+
+// ==== adadelta_update =======================================================================================
+//
+// Adadelta (AdadeltaUpdate.cs): v = fma((1-ρ)g', g', vρ), Δ = √(u + eps)/√(v + eps)·g',
+// u = fma((1-ρ)Δ, Δ, uρ), w = fma(-lr, Δ, w). w, g, v = square average, u = accumulated delta (n).
+// Launch: see "Optimizers family" above.
+// Napkin math: reads w, g, v, u, writes w, v, u: 28 B per element.
+
+struct adadelta_element {
+    optim_penalty penalty;
+    float rho, one_minus_rho, eps, negative_lr;
+
+    __device__ __forceinline__ void operator()(float& w, float g, float& v, float& u, float&) const {
+        const float d = optim_penalized(g, w, penalty);
+        w = __fmul_rn(w, penalty.decay);
+        v = fmaf(__fmul_rn(one_minus_rho, d), d, __fmul_rn(v, rho));
+        const float delta = __fmul_rn(__fdiv_rn(__fsqrt_rn(__fadd_rn(u, eps)), __fsqrt_rn(__fadd_rn(v, eps))), d);
+        u = fmaf(__fmul_rn(one_minus_rho, delta), delta, __fmul_rn(u, rho));
+        w = fmaf(negative_lr, delta, w);
+    }
+};
+
+extern "C" __global__ void adadelta_update_forward(float* __restrict__ w, const float* __restrict__ g,
+                                                   float* __restrict__ square_avg, float* __restrict__ acc_delta,
+                                                   float l1, float l2, float decay, float rho, float one_minus_rho,
+                                                   float eps, float negative_lr, int penalize, int n) {
+    const adadelta_element element{{l1, l2, decay, penalize}, rho, one_minus_rho, eps, negative_lr};
+    optim_update(element, w, g, square_avg, acc_delta, nullptr, n);
+}
+
+// ==== rmsprop_update ========================================================================================
+//
+// RMSprop (RmsPropUpdate.cs): v = fma((1-α)g', g', vα); centered: a = fma(1-α, g', aα), r = √fma(-a, a, v) + eps,
+// else r = √v + eps; with momentum b = bμ + g'/r and w = fma(-lr, b, w) (Nesterov: w = fma(-lr, fma(μ, b, g'/r),
+// w)), else w = w + (-lr)·g'/r. w, g, v = square average, a = gradient average (null unless centered),
+// b = momentum buffer (null without momentum) (n).
+// Launch: see "Optimizers family" above.
+// Napkin math: reads w, g, v, writes w, v: 20 B per element; centered and momentum add 8 B each (up to 36 B).
+
+struct rmsprop_element {
+    optim_penalty penalty;
+    float alpha, one_minus_alpha, eps, momentum, negative_lr;
+    int centered, uses_momentum, nesterov;
+
+    __device__ __forceinline__ void operator()(float& w, float g, float& v, float& a, float& b) const {
+        const float d = optim_penalized(g, w, penalty);
+        w = __fmul_rn(w, penalty.decay);
+        v = fmaf(__fmul_rn(one_minus_alpha, d), d, __fmul_rn(v, alpha));
+        float average;
+        if (centered) {
+            a = fmaf(one_minus_alpha, d, __fmul_rn(a, alpha));
+            average = __fadd_rn(__fsqrt_rn(fmaf(-a, a, v)), eps);
+        } else {
+            average = __fadd_rn(__fsqrt_rn(v), eps);
+        }
+        if (uses_momentum) {
+            b = __fadd_rn(__fmul_rn(b, momentum), __fdiv_rn(d, average));
+            const float direction = nesterov ? fmaf(momentum, b, __fdiv_rn(d, average)) : b;
+            w = fmaf(negative_lr, direction, w);
+        } else {
+            w = __fadd_rn(w, __fdiv_rn(__fmul_rn(negative_lr, d), average));
+        }
+    }
+};
+
+extern "C" __global__ void rmsprop_update_forward(float* __restrict__ w, const float* __restrict__ g,
+                                                  float* __restrict__ square_avg, float* __restrict__ grad_avg,
+                                                  float* __restrict__ momentum_buffer, float l1, float l2, float decay,
+                                                  float alpha, float one_minus_alpha, float eps, float momentum,
+                                                  float negative_lr, int penalize, int centered, int uses_momentum,
+                                                  int nesterov, int n) {
+    const rmsprop_element element{{l1, l2, decay, penalize}, alpha, one_minus_alpha, eps, momentum, negative_lr,
+                                  centered, uses_momentum, nesterov};
+    optim_update(element, w, g, square_avg, grad_avg, momentum_buffer, n);
+}
+
+// ==== adam_update ===========================================================================================
+//
+// Adam / AMSGrad / AdamW (AdamUpdate.cs): m = fma(1-β₁, g', mβ₁), v = fma((1-β₂)g', g', vβ₂), AMSGrad
+// v̂ = max(v̂, v); w = w + (-lr/bc₁)·m/(√v/√bc₂ + eps) (v̂ for AMSGrad); AdamW's decay factor multiplies w first.
+// w, g, m, v, v̂ (n); v̂ is null unless AMSGrad.
+// Launch: see "Optimizers family" above.
+// Napkin math: reads w, g, m, v, writes w, m, v: 28 B per element; AMSGrad reads and writes v̂ too: 36 B.
+
+struct adam_element {
+    optim_penalty penalty;
+    float beta1, one_minus_beta1, beta2, one_minus_beta2, negative_step_size, bias_correction2_sqrt, eps;
+    int amsgrad;
+
+    __device__ __forceinline__ void operator()(float& w, float g, float& m, float& v, float& v_max) const {
+        const float d = optim_penalized(g, w, penalty);
+        w = __fmul_rn(w, penalty.decay);
+        m = fmaf(one_minus_beta1, d, __fmul_rn(m, beta1));
+        v = fmaf(__fmul_rn(one_minus_beta2, d), d, __fmul_rn(v, beta2));
+        float second = v;
+        if (amsgrad) {
+            v_max = optim_max(v_max, v);
+            second = v_max;
+        }
+        const float denominator = __fadd_rn(__fdiv_rn(__fsqrt_rn(second), bias_correction2_sqrt), eps);
+        w = __fadd_rn(w, __fdiv_rn(__fmul_rn(negative_step_size, m), denominator));
+    }
+};
+
+extern "C" __global__ void adam_update_forward(float* __restrict__ w, const float* __restrict__ g,
+                                               float* __restrict__ exp_avg, float* __restrict__ exp_avg_sq,
+                                               float* __restrict__ max_exp_avg_sq, float l1, float l2, float decay,
+                                               float beta1, float one_minus_beta1, float beta2, float one_minus_beta2,
+                                               float negative_step_size, float bias_correction2_sqrt, float eps,
+                                               int penalize, int amsgrad, int n) {
+    const adam_element element{{l1, l2, decay, penalize}, beta1, one_minus_beta1, beta2, one_minus_beta2,
+                               negative_step_size, bias_correction2_sqrt, eps, amsgrad};
+    optim_update(element, w, g, exp_avg, exp_avg_sq, max_exp_avg_sq, n);
+}
+
+// ==== adamax_update =========================================================================================
+//
+// Adamax (AdamaxUpdate.cs): m = fma(1-β₁, g', mβ₁), u = max(uβ₂, |g'| + eps), w = w + (-lr/bc₁)·m/u.
+// w, g, m, u = exponentially weighted infinity norm (n).
+// Launch: see "Optimizers family" above.
+// Napkin math: reads w, g, m, u, writes w, m, u: 28 B per element.
+
+struct adamax_element {
+    optim_penalty penalty;
+    float beta1, one_minus_beta1, beta2, eps, negative_clr;
+
+    __device__ __forceinline__ void operator()(float& w, float g, float& m, float& u, float&) const {
+        const float d = optim_penalized(g, w, penalty);
+        w = __fmul_rn(w, penalty.decay);
+        m = fmaf(one_minus_beta1, d, __fmul_rn(m, beta1));
+        u = optim_max(__fmul_rn(u, beta2), __fadd_rn(fabsf(d), eps));
+        w = __fadd_rn(w, __fdiv_rn(__fmul_rn(negative_clr, m), u));
+    }
+};
+
+extern "C" __global__ void adamax_update_forward(float* __restrict__ w, const float* __restrict__ g,
+                                                 float* __restrict__ exp_avg, float* __restrict__ exp_inf, float l1,
+                                                 float l2, float decay, float beta1, float one_minus_beta1,
+                                                 float beta2, float eps, float negative_clr, int penalize, int n) {
+    const adamax_element element{{l1, l2, decay, penalize}, beta1, one_minus_beta1, beta2, eps, negative_clr};
+    optim_update(element, w, g, exp_avg, exp_inf, nullptr, n);
+}
+
+// ==== nadam_update ==========================================================================================
+//
+// NAdam (NadamUpdate.cs): m = fma(1-β₁, g', mβ₁), v = fma((1-β₂)g', g', vβ₂), r = √(v/bc₂) + eps,
+// w = w + c_g·g'/r, then w = w + c_m·m/r, with c_g = -lr(1-μ_t)/(1-Πμ) and c_m = -lr·μ_{t+1}/(1-Πμ·μ_{t+1}) from
+// NadamCoefficients. w, g, m, v (n).
+// Launch: see "Optimizers family" above.
+// Napkin math: reads w, g, m, v, writes w, m, v: 28 B per element.
+
+struct nadam_element {
+    optim_penalty penalty;
+    float beta1, one_minus_beta1, beta2, one_minus_beta2, bias_correction2, eps, gradient_step, average_step;
+
+    __device__ __forceinline__ void operator()(float& w, float g, float& m, float& v, float&) const {
+        const float d = optim_penalized(g, w, penalty);
+        w = __fmul_rn(w, penalty.decay);
+        m = fmaf(one_minus_beta1, d, __fmul_rn(m, beta1));
+        v = fmaf(__fmul_rn(one_minus_beta2, d), d, __fmul_rn(v, beta2));
+        const float denominator = __fadd_rn(__fsqrt_rn(__fdiv_rn(v, bias_correction2)), eps);
+        w = __fadd_rn(w, __fdiv_rn(__fmul_rn(gradient_step, d), denominator));
+        w = __fadd_rn(w, __fdiv_rn(__fmul_rn(average_step, m), denominator));
+    }
+};
+
+extern "C" __global__ void nadam_update_forward(float* __restrict__ w, const float* __restrict__ g,
+                                                float* __restrict__ exp_avg, float* __restrict__ exp_avg_sq, float l1,
+                                                float l2, float decay, float beta1, float one_minus_beta1, float beta2,
+                                                float one_minus_beta2, float bias_correction2, float eps,
+                                                float gradient_step, float average_step, int penalize, int n) {
+    const nadam_element element{{l1, l2, decay, penalize}, beta1, one_minus_beta1, beta2, one_minus_beta2,
+                                bias_correction2, eps, gradient_step, average_step};
+    optim_update(element, w, g, exp_avg, exp_avg_sq, nullptr, n);
+}
+
+// ==== End of the Optimizers family ==========================================================================

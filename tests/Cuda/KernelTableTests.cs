@@ -25,7 +25,18 @@ public sealed class KernelTableTests
         [Kernel.IndexRangeCheck] = ["u64", "u64", "u32", "u32", "u32"],
         [Kernel.GatherRowsForward] = ["u64", "u64", "u64", "u64", "u32", "u32"],
         [Kernel.ArgMaxCountCorrectForward] = ["u64", "u64", "u64", "u64", "u32", "u32"],
+        [Kernel.SgdUpdateForward] = Signature(pointers: 3, floats: 6, ints: 5),
+        [Kernel.AdagradUpdateForward] = Signature(pointers: 3, floats: 5, ints: 2),
+        [Kernel.AdadeltaUpdateForward] = Signature(pointers: 4, floats: 7, ints: 2),
+        [Kernel.RmsPropUpdateForward] = Signature(pointers: 5, floats: 8, ints: 5),
+        [Kernel.AdamUpdateForward] = Signature(pointers: 5, floats: 10, ints: 3),
+        [Kernel.AdamaxUpdateForward] = Signature(pointers: 4, floats: 8, ints: 2),
+        [Kernel.NadamUpdateForward] = Signature(pointers: 4, floats: 11, ints: 2),
     };
+
+    /// <summary>PTX parameter types of a kernel taking its pointers, then its floats, then its ints (the last is n).</summary>
+    internal static string[] Signature(int pointers, int floats, int ints) =>
+        [.. Enumerable.Repeat("u64", pointers), .. Enumerable.Repeat("f32", floats), .. Enumerable.Repeat("u32", ints)];
 
     [Test]
     public void TableNamesEachKernelOnce()
@@ -92,7 +103,7 @@ public sealed class KernelTableTests
         Assert.That(CudaBackend.MinimumComputeCapability, Is.EqualTo(new Version(7, 5)));
     }
 
-    private static string[] ParameterTypes(string ptx, string entry)
+    internal static string[] ParameterTypes(string ptx, string entry)
     {
         var declaration = Regex.Match(ptx, $@"(?m)^\.visible \.entry {entry}\((?<params>[^)]*)\)");
         Assert.That(declaration.Success, Is.True, $"no entry {entry}");

@@ -60,21 +60,35 @@ internal sealed class OptimizerRun<T> : IDisposable where T : unmanaged, IFloati
     private readonly OptimizerCase _case;
     private readonly Tensor<T> _parameters, _gradients;
     private readonly Tensor<T>? _state1, _state2, _state3;
+    private readonly List<Tensor<T>> _owners = [];
 
-    public OptimizerRun(IBackend<T> backend, OptimizerCase optimizerCase, T[] initial)
+    /// <param name="backend">Where the tensors live.</param>
+    /// <param name="optimizerCase">The optimizer configuration.</param>
+    /// <param name="initial">The initial parameters.</param>
+    /// <param name="offset">Elements before each tensor in its storage: every tensor is then a view at that offset
+    /// (an offset that is not a multiple of 4 makes the ranges not 16-byte aligned).</param>
+    public OptimizerRun(IBackend<T> backend, OptimizerCase optimizerCase, T[] initial, int offset = 0)
     {
         _backend = backend;
         _case = optimizerCase;
-        _parameters = backend.FromArray(initial);
-        _gradients = backend.FromArray(new T[initial.Length]);
-        Tensor<T> Zeros() => backend.FromArray(new T[initial.Length]);
+        Tensor<T> Place(T[] data)
+        {
+            var owner = backend.FromArray(new T[data.Length + offset]);
+            _owners.Add(owner);
+            var tensor = owner.View(offset, data.Length);
+            backend.Upload(tensor, data);
+            return tensor;
+        }
+        _parameters = Place(initial);
+        _gradients = Place(new T[initial.Length]);
+        Tensor<T> Zeros() => Place(new T[initial.Length]);
         switch (optimizerCase.Settings)
         {
             case SgdSettings s:
                 _state1 = s.Momentum > 0 ? Zeros() : null;
                 break;
             case AdagradSettings:
-                _state1 = backend.FromArray(Enumerable.Repeat(T.CreateTruncating(optimizerCase.InitialAccumulator), initial.Length).ToArray());
+                _state1 = Place(Enumerable.Repeat(T.CreateTruncating(optimizerCase.InitialAccumulator), initial.Length).ToArray());
                 break;
             case RmsPropSettings s:
                 _state1 = Zeros();
@@ -109,6 +123,13 @@ internal sealed class OptimizerRun<T> : IDisposable where T : unmanaged, IFloati
         }
     }
 
+    /// <summary>Overwrites every state tensor the case uses with <paramref name="values"/> (extreme-value tests).</summary>
+    public void UploadStates(T[] values)
+    {
+        foreach (var state in new[] { _state1, _state2, _state3 })
+            if (state is not null) _backend.Upload(state, values);
+    }
+
     /// <summary>The current parameters.</summary>
     public T[] Parameters => _backend.ToArray(_parameters);
 
@@ -118,10 +139,6 @@ internal sealed class OptimizerRun<T> : IDisposable where T : unmanaged, IFloati
 
     public void Dispose()
     {
-        _parameters.Dispose();
-        _gradients.Dispose();
-        _state1?.Dispose();
-        _state2?.Dispose();
-        _state3?.Dispose();
+        foreach (var owner in _owners) owner.Dispose();
     }
 }

@@ -16,6 +16,13 @@ internal enum Kernel
     IndexRangeCheck,
     GatherRowsForward,
     ArgMaxCountCorrectForward,
+    SgdUpdateForward,
+    AdagradUpdateForward,
+    AdadeltaUpdateForward,
+    RmsPropUpdateForward,
+    AdamUpdateForward,
+    AdamaxUpdateForward,
+    NadamUpdateForward,
 }
 
 /// <summary>The <c>extern "C"</c> names of <see cref="Kernel"/> in <c>kernels.cu</c>.</summary>
@@ -34,6 +41,13 @@ internal static class KernelNames
         Kernel.IndexRangeCheck => "index_range_check",
         Kernel.GatherRowsForward => "gather_rows_forward",
         Kernel.ArgMaxCountCorrectForward => "argmax_count_correct_forward",
+        Kernel.SgdUpdateForward => "sgd_update_forward",
+        Kernel.AdagradUpdateForward => "adagrad_update_forward",
+        Kernel.AdadeltaUpdateForward => "adadelta_update_forward",
+        Kernel.RmsPropUpdateForward => "rmsprop_update_forward",
+        Kernel.AdamUpdateForward => "adam_update_forward",
+        Kernel.AdamaxUpdateForward => "adamax_update_forward",
+        Kernel.NadamUpdateForward => "nadam_update_forward",
         _ => throw new ArgumentOutOfRangeException(nameof(kernel), kernel, "unknown kernel"),
     };
 
