@@ -16,6 +16,12 @@ internal enum Kernel
     IndexRangeCheck,
     GatherRowsForward,
     ArgMaxCountCorrectForward,
+    GemmForward,
+    ActivationForward,
+    ActivationBackward,
+    PReLUForward,
+    PReLUBackward,
+    SoftmaxForward,
 }
 
 /// <summary>The <c>extern "C"</c> names of <see cref="Kernel"/> in <c>kernels.cu</c>.</summary>
@@ -34,6 +40,12 @@ internal static class KernelNames
         Kernel.IndexRangeCheck => "index_range_check",
         Kernel.GatherRowsForward => "gather_rows_forward",
         Kernel.ArgMaxCountCorrectForward => "argmax_count_correct_forward",
+        Kernel.GemmForward => "gemm_forward",
+        Kernel.ActivationForward => "activation_forward",
+        Kernel.ActivationBackward => "activation_backward",
+        Kernel.PReLUForward => "prelu_forward",
+        Kernel.PReLUBackward => "prelu_backward",
+        Kernel.SoftmaxForward => "softmax_forward",
         _ => throw new ArgumentOutOfRangeException(nameof(kernel), kernel, "unknown kernel"),
     };
 
