@@ -737,3 +737,396 @@ extern "C" __global__ void nadam_update_forward(float* __restrict__ w, const flo
 }
 
 // ==== End of the Optimizers family ==========================================================================
+// ==== Dense family: shared helpers =========================================================================
+//
+// The activation formulas of src/Engine.Cpu/Dense/ActivationFunctions.cs (same forms, same branches, so the same
+// special values: ReLU'(0) = 0, LeakyReLU'(0) = α, ELU'(0) = α, NaN propagating, GELU's limits at huge |x|), used
+// by activation_forward/_backward and by the GEMM epilogue, and the float transcendentals they need. No libdevice
+// here (-nocudalib), and __expf (ex2.approx of x·log2 e) loses about |x|·2^-24 of relative accuracy to the rounding
+// of that product — 5e-6 at x = -88, beyond the elementwise parity tolerance — so exp, expm1 and tanh are the
+// Cephes single-precision algorithms, about 1 ulp: a few ulps from .NET's MathF, inside Tolerance.
+
+// The numbers of CudaNet.ActivationKind (src/Engine/Backend/Activation.cs): the launchers pass (int)Kind, and
+// DenseKernelTests checks that the two lists agree.
+enum dense_activation_kind {
+    ACTIVATION_IDENTITY = 0,
+    ACTIVATION_RELU = 1,
+    ACTIVATION_LEAKYRELU = 2,
+    ACTIVATION_SIGMOID = 3,
+    ACTIVATION_TANH = 4,
+    ACTIVATION_ELU = 5,
+    ACTIVATION_GELU = 6,
+};
+
+// 2^k for k in [-126, 127], built from its exponent bits (a union: the one type pun both nvcc and clang accept
+// without the SDK's __int_as_float).
+static __device__ __forceinline__ float dense_pow2(int k) {
+    union {
+        unsigned int bits;
+        float value;
+    } pun;
+    pun.bits = (unsigned int)(k + 127) << 23;
+    return pun.value;
+}
+
+// e^x (Cephes expf): x = n·ln2 + r with |r| ≤ ln2/2 (Cody–Waite, ln2 split in two so n·ln2 is exact), a degree-7
+// polynomial for e^r, then 2^n as two exact factors in the normal range so that a subnormal result is rounded
+// once. e^NaN = NaN, e^-∞ = 0, e^+∞ = +∞; outside [-104, 89] the result is 0 or +∞ anyway.
+static __device__ float dense_expf(float x) {
+    if (x != x) return x;
+    if (x > 89.0f) return __builtin_huge_valf();
+    if (x < -104.0f) return 0.0f;
+    // Adding 1.5·2^23 rounds x·log2(e) to the nearest integer (|x·log2 e| < 2^22 here).
+    const float n = fmaf(x, 1.44269504088896341f, 12582912.0f) - 12582912.0f;
+    float r = fmaf(n, -0.693359375f, x);
+    r = fmaf(n, 2.12194440e-4f, r);
+    float p = 1.9875691500e-4f;
+    p = fmaf(p, r, 1.3981999507e-3f);
+    p = fmaf(p, r, 8.3334519073e-3f);
+    p = fmaf(p, r, 4.1665795894e-2f);
+    p = fmaf(p, r, 1.6666665459e-1f);
+    p = fmaf(p, r, 5.0000001201e-1f);
+    const float er = fmaf(p, r * r, r) + 1.0f;
+    const int k = (int)n, half = k / 2;  // k in [-150, 128]: both factors stay within [-75, 64]
+    return er * dense_pow2(half) * dense_pow2(k - half);
+}
+
+// e^x - 1, accurate near 0 where e^x - 1 cancels: the Taylor series to x^9/9! on (-0.5, 0.5) (the first omitted
+// term is below 2^-28 of the result), e^x - 1 outside (at most 1.5× the error of e^x there).
+static __device__ float dense_expm1f(float x) {
+    if (x > -0.5f && x < 0.5f) {
+        float p = 2.75573192e-6f;
+        p = fmaf(p, x, 2.48015873e-5f);
+        p = fmaf(p, x, 1.98412698e-4f);
+        p = fmaf(p, x, 1.38888889e-3f);
+        p = fmaf(p, x, 8.33333333e-3f);
+        p = fmaf(p, x, 4.16666667e-2f);
+        p = fmaf(p, x, 1.66666667e-1f);
+        p = fmaf(p, x, 0.5f);
+        return fmaf(p, x * x, x);
+    }
+    return dense_expf(x) - 1.0f;
+}
+
+// tanh(x) (Cephes tanhf): an odd polynomial below 0.625, 1 - 2/(e^2|x| + 1) with the sign of x above (±1 once
+// e^2|x| overflows); NaN propagates.
+static __device__ float dense_tanhf(float x) {
+    const float z = x < 0.0f ? -x : x;
+    if (z >= 0.625f) {
+        const float t = 1.0f - 2.0f / (dense_expf(z + z) + 1.0f);
+        return x < 0.0f ? -t : t;
+    }
+    const float s = x * x;
+    float p = -5.70498872745e-3f;
+    p = fmaf(p, s, 2.06390887954e-2f);
+    p = fmaf(p, s, -5.37397155531e-2f);
+    p = fmaf(p, s, 1.33314422036e-1f);
+    p = fmaf(p, s, -3.33332819422e-1f);
+    return fmaf(p * s, x, x);
+}
+
+// σ(x) without overflow, SigmoidFunction.Sigmoid's form: e = e^-|x| ≤ 1, σ = 1/(1+e) for x ≥ 0, e/(1+e) below.
+static __device__ __forceinline__ float dense_sigmoid(float x) {
+    const float e = dense_expf(x < 0.0f ? x : -x);
+    return x >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+}
+
+// GELU (tanh form) as GeluFunction: x·σ(2u), u = √(2/π)(x + 0.044715x³); 1.5957691216057308 = 2√(2/π),
+// rounded to float as the CPU rounds it.
+static __device__ __forceinline__ float dense_gelu_forward(float x) {
+    return x * dense_sigmoid(1.5957691216057308f * (x + 0.044715f * x * x * x));
+}
+
+// GeluFunction.Backward: dy·(σ(v) + x·σ(v)σ(-v)·v'), the second term taken as 0 where σ(v)σ(-v) underflows, so huge
+// |x| gives the limits 1 and 0 instead of 0·∞.
+static __device__ __forceinline__ float dense_gelu_backward(float dy, float x) {
+    const float v = 1.5957691216057308f * (x + 0.044715f * x * x * x);
+    const float e = dense_expf(v < 0.0f ? v : -v), positive = 1.0f / (1.0f + e);
+    const float s = v >= 0.0f ? positive : e * positive;
+    const float sPrime = e * positive * positive;
+    const float dv = 1.5957691216057308f * (1.0f + 0.134145f * x * x);
+    return dy * (sPrime == 0.0f ? s : s + x * sPrime * dv);
+}
+
+// y = act(x) for the kind (a launch-wide constant, so the switch does not diverge).
+static __device__ __forceinline__ float dense_activation_forward(float x, int kind, float alpha) {
+    switch (kind) {
+        case ACTIVATION_RELU: return x > 0.0f || x != x ? x : 0.0f;  // max(x, 0) with NaN propagating
+        case ACTIVATION_LEAKYRELU: return x > 0.0f ? x : alpha * x;
+        case ACTIVATION_SIGMOID: return dense_sigmoid(x);
+        case ACTIVATION_TANH: return dense_tanhf(x);
+        case ACTIVATION_ELU: return x > 0.0f ? x : alpha * dense_expm1f(x);
+        case ACTIVATION_GELU: return dense_gelu_forward(x);
+        default: return x;
+    }
+}
+
+// dx = dy·act'(x), given x and y = act(x); each kind uses the one the CPU uses (sigmoid and tanh: y; others: x).
+static __device__ __forceinline__ float dense_activation_backward(float dy, float x, float y, int kind, float alpha) {
+    switch (kind) {
+        case ACTIVATION_RELU: return x <= 0.0f ? 0.0f : dy;
+        case ACTIVATION_LEAKYRELU: return x > 0.0f ? dy : alpha * dy;
+        case ACTIVATION_SIGMOID: return dy * y * (1.0f - y);
+        case ACTIVATION_TANH: return dy * (1.0f - y * y);
+        case ACTIVATION_ELU: return x <= 0.0f ? dy * alpha * dense_expf(x) : dy;
+        case ACTIVATION_GELU: return dense_gelu_backward(dy, x);
+        default: return dy;
+    }
+}
+
+// ==== gemm ==================================================================================================
+//
+// C = act(α·op(A)·op(B) + β·C + bias) — op(A) (M,K), op(B) (K,N), C (M,N), bias (N) or null; op(X) = Xᵀ when its
+// flag is set, so A is stored (M,K) or (K,M) and B (K,N) or (N,K), all row-major and dense; IBackend.Gemm. β = 0
+// never reads C (NaN there is ignored, as in BLAS); K = 0 gives act(β·C + bias). The epilogue runs in the order
+// of the CPU reference: α·sum, + β·C, + bias, then the activation.
+// Launch: blocks of GEMM_THREADS = 256 threads; a 1-D grid of ceil(M / 64)·ceil(N / 64) blocks (at most M·N, so
+// within the 2^31 - 1 limit of grid x, where a 2-D grid's y would stop at 65535 tiles): block b computes tile
+// (b mod row tiles, b div row tiles), so consecutive blocks walk down C and share the same B slice in L2. Each
+// block computes one 64×64 tile of C (shared-memory tiled SIMT GEMM, siboehm/SGEMM_CUDA's 2-D block tiling): per K-tile of 16 it
+// stages the 64×16 slice of op(A) and the 16×64 slice of op(B) in shared memory (zeros outside the matrices, so
+// any M, N, K works), then each thread updates its 4×4 register tile with 16 fma per k. Thread (tx, ty) =
+// (t % 16, t / 16) owns rows ty + 16r and columns tx + 16c: a warp reads 16 consecutive floats of one B row
+// (conflict-free) and 2 A values (broadcast), and stores 16 consecutive floats of two C rows. Every element of C
+// sums its K products in increasing k with fma, one thread, so results are deterministic.
+// Napkin math: 2·M·N·K FLOPs (the benchmark's figure); bytes 4·(M·K + K·N + M·N), plus M·N more with β ≠ 0 —
+// compute-bound once M, N and K are in the hundreds. Each K-tile stages 2·64·16 floats for 2·64·64·16 FLOPs:
+// 64 FLOPs per float loaded from L2/DRAM (16 per byte), and per k each thread does 8 shared loads for 16 fma.
+
+constexpr int GEMM_TILE_M = 64, GEMM_TILE_N = 64, GEMM_TILE_K = 16, GEMM_THREAD_M = 4, GEMM_THREAD_N = 4;
+constexpr int GEMM_THREADS = (GEMM_TILE_M / GEMM_THREAD_M) * (GEMM_TILE_N / GEMM_THREAD_N);
+
+// The epilogue's activation as a call: inlined into all TM·TN unrolled stores, the exp-based kinds would make the
+// kernel several times larger than its K loop (instruction-cache misses for nothing).
+static __device__ __attribute__((noinline)) float gemm_epilogue_activation(float x, int kind, float alpha) {
+    return dense_activation_forward(x, kind, alpha);
+}
+
+template <int BM, int BN, int BK, int TM, int TN>
+static __device__ __forceinline__ void gemm_block_tile(float* C, const float* __restrict__ A,
+                                                      const float* __restrict__ B, const float* bias, int M, int N,
+                                                      int K, int transA, int transB, float alpha, float beta, int kind,
+                                                      float activationAlpha) {
+    constexpr int ROW_THREADS = BM / TM, COLUMN_THREADS = BN / TN, THREADS = ROW_THREADS * COLUMN_THREADS;
+    static_assert(BM % TM == 0 && BN % TN == 0, "each thread owns whole TM×TN register tiles of the block tile");
+    static_assert(THREADS % 32 == 0 && THREADS <= 1024, "a block of whole warps, within the 1024-thread limit");
+    static_assert(COLUMN_THREADS <= 32 && 32 % COLUMN_THREADS == 0,
+                  "a warp covers whole rows of threads, so its B reads are COLUMN_THREADS consecutive floats");
+    static_assert((BM * BK) % THREADS == 0 && (BK * BN) % THREADS == 0,
+                  "every thread loads the same number of A and B elements per K-tile: no bound on the load loop");
+    static_assert(32 % BK == 0 && BM % 32 == 0 && BN % 32 == 0,
+                  "the padding 32 / BK spreads a warp's k-wise tile stores over 32 banks, and a warp's i- or j-wise "
+                  "stores must stay in one tile row");
+    static_assert(BK * (BM + BN + 2 * (32 / BK)) * 4 <= 48 * 1024, "static shared memory is limited to 48 KiB");
+
+    // Staged transposed (k-major) so the inner loop reads rows of both. A tile element (i, p) is stored by thread
+    // p + BK·i' when A is not transposed (consecutive threads read consecutive k of one A row: coalesced): the
+    // padding 32 / BK puts those BK stores, and the 32 / BK rows of a warp, in 32 distinct banks.
+    __shared__ float As[BK][BM + 32 / BK];
+    __shared__ float Bs[BK][BN + 32 / BK];
+
+    const int t = threadIdx.x, tx = t % COLUMN_THREADS, ty = t / COLUMN_THREADS;
+    const int rowTiles = M / BM + (M % BM != 0 ? 1 : 0);
+    const int m0 = (int)(blockIdx.x % rowTiles) * BM, n0 = (int)(blockIdx.x / rowTiles) * BN;
+    float acc[TM][TN];
+#pragma unroll
+    for (int r = 0; r < TM; r++) {
+#pragma unroll
+        for (int c = 0; c < TN; c++) acc[r][c] = 0.0f;
+    }
+
+    // K / BK rounded up without forming K + BK - 1 (K may be near 2^31).
+    const int tiles = K / BK + (K % BK != 0 ? 1 : 0);
+    for (int tile = 0; tile < tiles; tile++) {
+        const int k0 = tile * BK;
+#pragma unroll
+        for (int s = 0; s < BM * BK / THREADS; s++) {
+            const int e = t + s * THREADS;
+            const int p = transA ? e / BM : e % BK, i = transA ? e % BM : e / BK;
+            const int row = m0 + i, depth = k0 + p;
+            float value = 0.0f;
+            if (row < M && depth < K) value = transA ? A[(long long)depth * M + row] : A[(long long)row * K + depth];
+            As[p][i] = value;
+        }
+#pragma unroll
+        for (int s = 0; s < BK * BN / THREADS; s++) {
+            const int e = t + s * THREADS;
+            const int p = transB ? e % BK : e / BN, j = transB ? e / BK : e % BN;
+            const int column = n0 + j, depth = k0 + p;
+            float value = 0.0f;
+            if (column < N && depth < K) {
+                value = transB ? B[(long long)column * K + depth] : B[(long long)depth * N + column];
+            }
+            Bs[p][j] = value;
+        }
+        __syncthreads();
+#pragma unroll
+        for (int p = 0; p < BK; p++) {
+            float a[TM], b[TN];
+#pragma unroll
+            for (int r = 0; r < TM; r++) a[r] = As[p][ty + r * ROW_THREADS];
+#pragma unroll
+            for (int c = 0; c < TN; c++) b[c] = Bs[p][tx + c * COLUMN_THREADS];
+#pragma unroll
+            for (int r = 0; r < TM; r++) {
+#pragma unroll
+                for (int c = 0; c < TN; c++) acc[r][c] = fmaf(a[r], b[c], acc[r][c]);
+            }
+        }
+        __syncthreads();
+    }
+
+#pragma unroll
+    for (int r = 0; r < TM; r++) {
+        const int row = m0 + ty + r * ROW_THREADS;
+        if (row >= M) continue;
+#pragma unroll
+        for (int c = 0; c < TN; c++) {
+            const int column = n0 + tx + c * COLUMN_THREADS;
+            if (column >= N) continue;
+            const long long index = (long long)row * N + column;
+            float value = alpha * acc[r][c];
+            if (beta != 0.0f) value += beta * C[index];
+            if (bias != nullptr) value += bias[column];
+            C[index] = kind == ACTIVATION_IDENTITY ? value : gemm_epilogue_activation(value, kind, activationAlpha);
+        }
+    }
+}
+
+extern "C" __global__ void gemm_forward(float* C, const float* __restrict__ A, const float* __restrict__ B,
+                                        const float* bias, int M, int N, int K, int transA, int transB, float alpha,
+                                        float beta, int kind, float activationAlpha) {
+    static_assert(GEMM_THREADS == 256, "CudaBackend.GemmThreads launches 256 threads per block");
+    gemm_block_tile<GEMM_TILE_M, GEMM_TILE_N, GEMM_TILE_K, GEMM_THREAD_M, GEMM_THREAD_N>(
+        C, A, B, bias, M, N, K, transA, transB, alpha, beta, kind, activationAlpha);
+}
+
+// ==== activation_forward ====================================================================================
+//
+// y[i] = act(x[i]) — x, y (n), float; y may be x (no __restrict__); kind is an ActivationKind, alpha its parameter
+// (LeakyReLU slope, ELU scale); IBackend.ActivationForward. Formulas and special values as the CPU (Dense family
+// helpers above).
+// Launch: 1-D grid of 1-D blocks (256 threads), grid-stride, grid sized to fill the device.
+// Napkin math: reads and writes 4 bytes per element (8·n bytes, bandwidth-bound; sigmoid/tanh/ELU/GELU add ~20–40
+// FLOPs of exp, still under the compute roof): the benchmark divides 8·n bytes by the time.
+
+extern "C" __global__ void activation_forward(float* y, const float* x, int n, int kind, float alpha) {
+    const long long stride = (long long)blockDim.x * gridDim.x;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+        y[i] = dense_activation_forward(x[i], kind, alpha);
+    }
+}
+
+// ==== activation_backward ===================================================================================
+//
+// dx[i] = dy[i]·act'(x[i]), given y = act(x) — dx, dy, x, y (n), float; dx may be dy (no __restrict__);
+// IBackend.ActivationBackward. The derivative at a kink follows the CPU (and PyTorch): ReLU'(0) = 0,
+// LeakyReLU'(0) = α, ELU'(0) = α.
+// Launch: 1-D grid of 1-D blocks (256 threads), grid-stride, grid sized to fill the device.
+// Napkin math: reads dy, x, y and writes dx: 16 bytes per element, bandwidth-bound: the benchmark divides 16·n
+// bytes by the time.
+
+extern "C" __global__ void activation_backward(float* dx, const float* dy, const float* x, const float* y, int n,
+                                               int kind, float alpha) {
+    const long long stride = (long long)blockDim.x * gridDim.x;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+        dx[i] = dense_activation_backward(dy[i], x[i], y[i], kind, alpha);
+    }
+}
+
+// ==== prelu_forward =========================================================================================
+//
+// y[n, f] = x[n, f] if x > 0, else α[f]·x — x, y (rows, features) row-major, α (features), n = rows·features;
+// y may be x; IBackend.PReLUForward. One multiply, as on the CPU: bit-identical to it.
+// Launch: 1-D grid of 1-D blocks (256 threads), grid-stride over the n elements, grid sized to fill the device;
+// f = i mod features (32-bit: i < n ≤ 2^31 - 1).
+// Napkin math: reads x, writes y: 8 bytes per element (α stays in L1/L2): the benchmark divides 8·n bytes by
+// the time.
+
+extern "C" __global__ void prelu_forward(float* y, const float* x, const float* __restrict__ alpha, int n,
+                                         int features) {
+    const long long stride = (long long)blockDim.x * gridDim.x;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+        const float v = x[i];
+        y[i] = v > 0.0f ? v : alpha[(unsigned int)i % (unsigned int)features] * v;
+    }
+}
+
+// ==== prelu_backward ========================================================================================
+//
+// dx = dy where x > 0, else α[f]·dy; dα[f] = Σ_n dy·x over x ≤ 0, overwritten (0 for rows = 0) — dx, dy, x
+// (rows, features) row-major, α, dα (features); dx may be dy; IBackend.PReLUBackward.
+// Launch: blocks of (32, 8) threads, grid (ceil(features / 32)), column_sum's geometry: thread (c, r) of block b
+// handles feature b·32 + c over rows r, r + 8, … in order (a warp touches 32 adjacent floats of one row:
+// coalesced), writing dx and accumulating its slice of dα; thread (c, 0) then adds the 8 slices in order. No
+// atomics and a geometry fixed by the shapes alone: deterministic. One block per 32 features leaves SMs idle for
+// narrow inputs; a dense layer's hundreds of features with a batch of rows fill the device better.
+// Napkin math: reads dy and x, writes dx: 12 bytes per element: the benchmark divides 12·rows·features bytes by
+// the time.
+
+constexpr int PRELU_BACKWARD_COLUMNS = 32, PRELU_BACKWARD_SLICES = 8;
+
+extern "C" __global__ void prelu_backward(float* dx, float* __restrict__ dalpha, const float* dy, const float* x,
+                                          const float* __restrict__ alpha, int rows, int features) {
+    __shared__ float slices[PRELU_BACKWARD_SLICES][PRELU_BACKWARD_COLUMNS + 1];  // +1: thread (c, 0) reads a column
+    const int f = blockIdx.x * PRELU_BACKWARD_COLUMNS + threadIdx.x;
+    float sum = 0.0f;
+    if (f < features) {
+        const float slope = alpha[f];
+        for (long long r = threadIdx.y; r < rows; r += PRELU_BACKWARD_SLICES) {
+            const long long i = r * features + f;
+            const float g = dy[i], v = x[i];
+            if (v > 0.0f) {
+                dx[i] = g;
+            } else {
+                dx[i] = slope * g;
+                sum += g * v;
+            }
+        }
+    }
+    slices[threadIdx.y][threadIdx.x] = sum;
+    __syncthreads();
+    if (threadIdx.y == 0 && f < features) {
+        float total = slices[0][threadIdx.x];
+        for (int s = 1; s < PRELU_BACKWARD_SLICES; s++) total += slices[s][threadIdx.x];
+        dalpha[f] = total;
+    }
+}
+
+// ==== softmax_forward =======================================================================================
+//
+// y[n, c] = e^(x[n, c] - m) / Σ_c' e^(x[n, c'] - m), m = max_c x[n, c] — x, y (rows, cols) row-major; y may be x
+// (each element is read and written by one lane); IBackend.SoftmaxForward. As the CPU (and PyTorch): -∞ entries
+// give 0; a row holding +∞ or NaN, or only -∞, gives NaN (the max propagates NaN, and ∞ - ∞ is NaN).
+// Launch: blocks of 256 threads = 8 warps, one warp per row, grid (ceil(rows / 8)); lane l handles columns
+// l, l + 32, … in three passes: max (NaN-propagating butterfly), e^(x - m) stored in y and summed (warp_sum), then
+// y / sum. Deterministic. A warp per row suits classifier widths (tens to thousands of classes).
+// Napkin math: reads x twice and y once, writes y twice: 20 bytes per element at worst (the second reads mostly
+// hit L1/L2 for rows of a few KiB): the benchmark divides 8·rows·cols bytes (one read, one write) by the time.
+
+// max(a, b) propagating NaN, as .NET's float.Max (fmaxf would drop it).
+static __device__ __forceinline__ float dense_max_nan(float a, float b) {
+    if (a != a) return a;
+    if (b != b) return b;
+    return a > b ? a : b;
+}
+
+extern "C" __global__ void softmax_forward(float* y, const float* x, int rows, int cols) {
+    const long long row = (long long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    if (row >= rows) return;  // the whole warp: row is the same for its 32 lanes
+    const int lane = threadIdx.x & 31;
+    const float* in = x + row * cols;
+    float* out = y + row * cols;
+    float m = -__builtin_huge_valf();
+    for (int c = lane; c < cols; c += 32) m = dense_max_nan(m, in[c]);
+#pragma unroll
+    for (int mask = 16; mask > 0; mask >>= 1) m = dense_max_nan(m, __shfl_xor_sync(0xffffffffu, m, mask));
+    float sum = 0.0f;
+    for (int c = lane; c < cols; c += 32) {
+        const float e = dense_expf(in[c] - m);
+        out[c] = e;
+        sum += e;
+    }
+    sum = warp_sum(sum);
+    for (int c = lane; c < cols; c += 32) out[c] = out[c] / sum;
+}

@@ -32,6 +32,13 @@ public sealed class KernelTableTests
         [Kernel.AdamUpdateForward] = Signature(pointers: 5, floats: 10, ints: 3),
         [Kernel.AdamaxUpdateForward] = Signature(pointers: 4, floats: 8, ints: 2),
         [Kernel.NadamUpdateForward] = Signature(pointers: 4, floats: 11, ints: 2),
+        [Kernel.GemmForward] =
+            ["u64", "u64", "u64", "u64", "u32", "u32", "u32", "u32", "u32", "f32", "f32", "u32", "f32"],
+        [Kernel.ActivationForward] = ["u64", "u64", "u32", "u32", "f32"],
+        [Kernel.ActivationBackward] = ["u64", "u64", "u64", "u64", "u32", "u32", "f32"],
+        [Kernel.PReLUForward] = ["u64", "u64", "u64", "u32", "u32"],
+        [Kernel.PReLUBackward] = ["u64", "u64", "u64", "u64", "u64", "u32", "u32"],
+        [Kernel.SoftmaxForward] = ["u64", "u64", "u32", "u32"],
     };
 
     /// <summary>PTX parameter types of a kernel taking its pointers, then its floats, then its ints (the last is n).</summary>
@@ -79,7 +86,8 @@ public sealed class KernelTableTests
             Assert.That(source, Does.Contain($"extern \"C\" __global__ void {name}("), name);
         }
         foreach (string section in new[] { "fill", "scale", "squared_norm", "column_sum", "row_sum",
-                     "index_range_check", "gather_rows", "argmax_count_correct" })
+                     "index_range_check", "gather_rows", "argmax_count_correct", "gemm", "activation_forward",
+                     "activation_backward", "prelu_forward", "prelu_backward", "softmax_forward" })
         {
             var header = Regex.Match(source, $@"// ==== {section} =+\n//\n(?<comment>(//.*\n)+)");
             Assert.That(header.Success, Is.True, $"section header of {section}");

@@ -5,6 +5,7 @@ namespace CudaNet.Tests.DenseOps;
 
 /// <summary>ActivationForward/Backward on the backend under test vs the float32 reference, elementwise tolerance.</summary>
 [TestFixture("cpu")]
+[TestFixture("cuda")]
 public sealed class ActivationConformanceTests(string backendName) : ConformanceTest(backendName)
 {
     internal static readonly Activation[] All =

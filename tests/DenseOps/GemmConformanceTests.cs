@@ -6,6 +6,7 @@ namespace CudaNet.Tests.DenseOps;
 
 /// <summary>Gemm on the backend under test vs the float32 triple-loop reference (reduction tolerance).</summary>
 [TestFixture("cpu")]
+[TestFixture("cuda")]
 public sealed class GemmConformanceTests(string backendName) : ConformanceTest(backendName)
 {
     /// <summary>(M, N, K): 1, odd, primes, and sizes around the SIMD kernel's blocks (4 rows, 2 vectors of

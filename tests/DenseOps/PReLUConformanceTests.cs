@@ -5,6 +5,7 @@ namespace CudaNet.Tests.DenseOps;
 
 /// <summary>PReLU forward/backward on the backend under test vs the float32 reference, over awkward shapes.</summary>
 [TestFixture("cpu")]
+[TestFixture("cuda")]
 public sealed class PReLUConformanceTests(string backendName) : ConformanceTest(backendName)
 {
     private static IEnumerable<(int Rows, int Columns)> Shapes => TestData.AwkwardShapes.Append((300, 130)).Append((2000, 3));

@@ -5,6 +5,7 @@ namespace CudaNet.Tests.DenseOps;
 
 /// <summary>SoftmaxForward on the backend under test vs the float32 reference.</summary>
 [TestFixture("cpu")]
+[TestFixture("cuda")]
 public sealed class SoftmaxConformanceTests(string backendName) : ConformanceTest(backendName)
 {
     private static IEnumerable<(int Rows, int Columns)> Shapes => TestData.AwkwardShapes.Append((1000, 10)).Append((3, 5000));

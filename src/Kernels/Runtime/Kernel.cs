@@ -23,6 +23,12 @@ internal enum Kernel
     AdamUpdateForward,
     AdamaxUpdateForward,
     NadamUpdateForward,
+    GemmForward,
+    ActivationForward,
+    ActivationBackward,
+    PReLUForward,
+    PReLUBackward,
+    SoftmaxForward,
 }
 
 /// <summary>The <c>extern "C"</c> names of <see cref="Kernel"/> in <c>kernels.cu</c>.</summary>
@@ -48,6 +54,12 @@ internal static class KernelNames
         Kernel.AdamUpdateForward => "adam_update_forward",
         Kernel.AdamaxUpdateForward => "adamax_update_forward",
         Kernel.NadamUpdateForward => "nadam_update_forward",
+        Kernel.GemmForward => "gemm_forward",
+        Kernel.ActivationForward => "activation_forward",
+        Kernel.ActivationBackward => "activation_backward",
+        Kernel.PReLUForward => "prelu_forward",
+        Kernel.PReLUBackward => "prelu_backward",
+        Kernel.SoftmaxForward => "softmax_forward",
         _ => throw new ArgumentOutOfRangeException(nameof(kernel), kernel, "unknown kernel"),
     };
 
