@@ -12,6 +12,20 @@ internal static class SafeTensorHeader
 
     public static (List<Spec> Specs, Dictionary<string, string> Metadata) Parse(byte[] header, string file)
     {
+        try
+        {
+            return ParseDocument(header, file);
+        }
+        catch (InvalidOperationException e)
+        {
+            // Only string decoding throws this here: an escaped lone surrogate ("\ud800") or invalid UTF-8 in a
+            // name, dtype or metadata value, which JSON parsing accepts but no .NET string can hold.
+            throw new InvalidDataException($"{file}: the header holds a string that is not valid Unicode ({e.Message})", e);
+        }
+    }
+
+    private static (List<Spec> Specs, Dictionary<string, string> Metadata) ParseDocument(byte[] header, string file)
+    {
         InvalidDataException Bad(string problem) => new($"{file}: {problem}");
         using var document = JsonDocument.Parse(header.AsMemory().TrimEnd((byte)' '),
             new JsonDocumentOptions { MaxDepth = 4 });
