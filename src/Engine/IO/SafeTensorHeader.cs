@@ -47,6 +47,8 @@ internal static class SafeTensorHeader
                 }
                 continue;
             }
+            // Save refuses an empty name, so Load does too: every file that loads can be saved again.
+            if (property.Name.Length == 0) throw Bad("a tensor has an empty name");
             specs.Add(ParseTensor(property, Bad));
         }
 
