@@ -82,8 +82,7 @@ internal static class SafeTensorHeader
             if (slot is not null) throw bad($"tensor '{name}' has field '{field.Name}' twice");
             slot = field.Value;
         }
-        if (dtype is not { ValueKind: JsonValueKind.String } || !Enum.TryParse<SafeTensorDType>(dtype.Value.GetString(), out var type)
-            || !Enum.IsDefined(type) || int.TryParse(dtype.Value.GetString(), out _))
+        if (dtype is not { ValueKind: JsonValueKind.String } || DTypeNamed(dtype.Value.GetString()!) is not { } type)
             throw bad($"tensor '{name}' has a missing or unsupported dtype {(dtype is null ? "" : dtype.Value.GetRawText())}");
         if (shape is not { ValueKind: JsonValueKind.Array }) throw bad($"tensor '{name}' has no shape array");
         if (offsets is not { ValueKind: JsonValueKind.Array } || offsets.Value.GetArrayLength() != 2)
@@ -113,4 +112,15 @@ internal static class SafeTensorHeader
             throw bad($"tensor '{name}' spans {range[1] - range[0]} bytes but {type} [{string.Join(", ", dims)}] needs {bytes}");
         return new Spec(name, type, dims, range[0], range[1]);
     }
+
+    /// <summary>The dtype with exactly this name; Enum.TryParse would also accept " F32", "2" and "F32, I32".</summary>
+    private static SafeTensorDType? DTypeNamed(string name) => name switch
+    {
+        "F32" => SafeTensorDType.F32,
+        "F64" => SafeTensorDType.F64,
+        "I32" => SafeTensorDType.I32,
+        "I64" => SafeTensorDType.I64,
+        "U8" => SafeTensorDType.U8,
+        _ => null,
+    };
 }
