@@ -3,7 +3,8 @@ namespace CudaNet.IO;
 /// <summary>
 /// Writes files so that a crash never leaves a half-written one: the content goes to a temporary file in the
 /// same folder, is flushed to disk, and is then renamed over the target (an atomic replace on POSIX and NTFS).
-/// A crash before the rename leaves the previous file intact.
+/// A crash before the rename leaves the previous file intact, and may leave its temporary file behind: the next
+/// write of the same target deletes such stale temporary files (those no other process holds open).
 /// </summary>
 public static class AtomicFile
 {
@@ -19,6 +20,7 @@ public static class AtomicFile
         string full = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(full)!;
         string temp = Path.Combine(folder, $"{TempPrefix}{Path.GetFileName(full)}-{Guid.NewGuid():N}");
+        DeleteStaleTemps(folder, Path.GetFileName(full));
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -32,6 +34,38 @@ public static class AtomicFile
         {
             TryDelete(temp);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the temporary files earlier writes of <paramref name="fileName"/> left when their process was killed.
+    /// A writer holds its temporary file open exclusively (an advisory lock on Unix), so one that cannot be opened
+    /// exclusively belongs to a live write and is left alone.
+    /// </summary>
+    private static void DeleteStaleTemps(string folder, string fileName)
+    {
+        IEnumerable<string> stale;
+        try
+        {
+            stale = Directory.EnumerateFiles(folder, $"{TempPrefix}{fileName}-*").ToList();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return;
+        }
+        foreach (string path in stale)
+        {
+            try
+            {
+                using var claim = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException)
+            {
+                // In use by a concurrent write, or already gone.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
         }
     }
 

@@ -12,6 +12,20 @@ internal static class SafeTensorHeader
 
     public static (List<Spec> Specs, Dictionary<string, string> Metadata) Parse(byte[] header, string file)
     {
+        try
+        {
+            return ParseDocument(header, file);
+        }
+        catch (InvalidOperationException e)
+        {
+            // Only string decoding throws this here: an escaped lone surrogate ("\ud800") or invalid UTF-8 in a
+            // name, dtype or metadata value, which JSON parsing accepts but no .NET string can hold.
+            throw new InvalidDataException($"{file}: the header holds a string that is not valid Unicode ({e.Message})", e);
+        }
+    }
+
+    private static (List<Spec> Specs, Dictionary<string, string> Metadata) ParseDocument(byte[] header, string file)
+    {
         InvalidDataException Bad(string problem) => new($"{file}: {problem}");
         using var document = JsonDocument.Parse(header.AsMemory().TrimEnd((byte)' '),
             new JsonDocumentOptions { MaxDepth = 4 });
@@ -33,6 +47,8 @@ internal static class SafeTensorHeader
                 }
                 continue;
             }
+            // Save refuses an empty name, so Load does too: every file that loads can be saved again.
+            if (property.Name.Length == 0) throw Bad("a tensor has an empty name");
             specs.Add(ParseTensor(property, Bad));
         }
 
@@ -66,8 +82,7 @@ internal static class SafeTensorHeader
             if (slot is not null) throw bad($"tensor '{name}' has field '{field.Name}' twice");
             slot = field.Value;
         }
-        if (dtype is not { ValueKind: JsonValueKind.String } || !Enum.TryParse<SafeTensorDType>(dtype.Value.GetString(), out var type)
-            || !Enum.IsDefined(type) || int.TryParse(dtype.Value.GetString(), out _))
+        if (dtype is not { ValueKind: JsonValueKind.String } || DTypeNamed(dtype.Value.GetString()!) is not { } type)
             throw bad($"tensor '{name}' has a missing or unsupported dtype {(dtype is null ? "" : dtype.Value.GetRawText())}");
         if (shape is not { ValueKind: JsonValueKind.Array }) throw bad($"tensor '{name}' has no shape array");
         if (offsets is not { ValueKind: JsonValueKind.Array } || offsets.Value.GetArrayLength() != 2)
@@ -97,4 +112,15 @@ internal static class SafeTensorHeader
             throw bad($"tensor '{name}' spans {range[1] - range[0]} bytes but {type} [{string.Join(", ", dims)}] needs {bytes}");
         return new Spec(name, type, dims, range[0], range[1]);
     }
+
+    /// <summary>The dtype with exactly this name; Enum.TryParse would also accept " F32", "2" and "F32, I32".</summary>
+    private static SafeTensorDType? DTypeNamed(string name) => name switch
+    {
+        "F32" => SafeTensorDType.F32,
+        "F64" => SafeTensorDType.F64,
+        "I32" => SafeTensorDType.I32,
+        "I64" => SafeTensorDType.I64,
+        "U8" => SafeTensorDType.U8,
+        _ => null,
+    };
 }
