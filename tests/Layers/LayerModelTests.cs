@@ -77,7 +77,7 @@ public sealed class LayerModelTests
         new TestCaseData(() => new DropConnect(3, 3, p: -0.1), "DropConnect", "p"),
         new TestCaseData(() => new DropConnect(3, 3, samples: 0), "DropConnect", "samples"),
         new TestCaseData(() => new DropConnect(3, 3, inference: (DropConnectInference)7), "DropConnect", "inference"),
-        new TestCaseData(() => new DropConnect(3, 3, activation: Activation.Elu(double.NaN)), "DropConnect", "activation"),
+        new TestCaseData(() => new DropConnect(3, 3, activation: new Activation(ActivationKind.Elu, double.NaN)), "DropConnect", "activation"),
     ];
 
     [TestCaseSource(nameof(BadConstructors))]

@@ -42,7 +42,9 @@ public class ActivationLayer : Layer
 public sealed class ReLU() : ActivationLayer(Activation.ReLU);
 
 /// <summary>y = x for x &gt; 0, else slope·x (PyTorch default slope 0.01).</summary>
-public sealed class LeakyReLU(double negativeSlope = 0.01) : ActivationLayer(Activation.LeakyReLU(negativeSlope));
+public sealed class LeakyReLU(double negativeSlope = 0.01) : ActivationLayer(double.IsFinite(negativeSlope)
+    ? Activation.LeakyReLU(negativeSlope)
+    : throw new ArgumentOutOfRangeException(nameof(negativeSlope), negativeSlope, "LeakyReLU: negativeSlope must be finite."));
 
 /// <summary>y = 1/(1 + e^-x).</summary>
 public sealed class Sigmoid() : ActivationLayer(Activation.Sigmoid);
@@ -51,8 +53,8 @@ public sealed class Sigmoid() : ActivationLayer(Activation.Sigmoid);
 public sealed class Tanh() : ActivationLayer(Activation.Tanh);
 
 /// <summary>y = x for x &gt; 0, else α(e^x - 1).</summary>
-public sealed class Elu(double alpha = 1.0) : ActivationLayer(alpha >= 0 ? Activation.Elu(alpha)
-    : throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "Elu: alpha must be >= 0."));
+public sealed class Elu(double alpha = 1.0) : ActivationLayer(double.IsFinite(alpha) && alpha >= 0 ? Activation.Elu(alpha)
+    : throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "Elu: alpha must be finite and >= 0."));
 
 /// <summary>GELU, tanh approximation (PyTorch <c>approximate='tanh'</c>).</summary>
 public sealed class Gelu() : ActivationLayer(Activation.Gelu);

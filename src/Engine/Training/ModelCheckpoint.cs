@@ -30,7 +30,7 @@ public sealed class ModelCheckpoint : Callback
     public ModelCheckpoint(string folder, string monitor = "val_loss", MonitorMode mode = MonitorMode.Auto, bool saveBestOnly = false,
         bool includeTrainingState = true)
     {
-        ArgumentException.ThrowIfNullOrEmpty(folder);
+        if (string.IsNullOrEmpty(folder)) throw new ArgumentException("ModelCheckpoint: folder must be a non-empty path.", nameof(folder));
         _ = new EpochMetrics(0, 0, null, null, null, 0, 0, 0)[monitor ?? throw new ArgumentNullException(nameof(monitor))];
         if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "ModelCheckpoint: unknown mode.");
         Folder = folder;

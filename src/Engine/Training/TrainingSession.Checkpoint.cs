@@ -14,8 +14,9 @@ namespace CudaNet;
 /// function of (seed, epoch), so restoring these makes a resumed run equal an uninterrupted one bit for bit.
 /// </summary>
 /// <remarks>
-/// Each file is written atomically. Both carry the same random checkpoint id, so a pair torn by a crash between
-/// the two writes (or files from different saves) is refused on loading instead of resuming from mixed state.
+/// The pair is written in two phases (<see cref="CheckpointFiles.SavePair"/>), so a crash at any point leaves the
+/// previous pair or the new one. Both files carry the same random checkpoint id, so files from different saves
+/// (copied together by hand, say) are refused on loading instead of resuming from mixed state.
 /// </remarks>
 public sealed partial class TrainingSession<T> : ICheckpointTarget
 {
@@ -47,8 +48,8 @@ public sealed partial class TrainingSession<T> : ICheckpointTarget
             return;
         }
         string id = Guid.NewGuid().ToString("N");
-        Network.Save(Path.Combine(folder, CheckpointFiles.Model), id);
-        SafeTensors.Save(Path.Combine(folder, CheckpointFiles.TrainingState), StateTensors(), StateMetadata(id));
+        CheckpointFiles.SavePair(folder, model => Network.Save(model, id),
+            state => SafeTensors.Save(state, StateTensors(), StateMetadata(id)));
     }
 
     /// <summary>
@@ -62,6 +63,7 @@ public sealed partial class TrainingSession<T> : ICheckpointTarget
         ArgumentException.ThrowIfNullOrEmpty(folder);
         using var guard = Enter();
         string modelPath = Path.Combine(folder, CheckpointFiles.Model), statePath = Path.Combine(folder, CheckpointFiles.TrainingState);
+        CheckpointFiles.CompletePendingSave(folder);
         var model = SafeTensors.Load(modelPath);
         var state = SafeTensors.Load(statePath);
         var loadWeights = Network.PrepareLoad(model, modelPath);
