@@ -34,6 +34,9 @@ public sealed partial class CpuBackend<T> : BackendBase<T> where T : unmanaged, 
         MaxThreads = kernels == CpuKernels.Reference ? 1 : threads;
     }
 
+    /// <summary>Ops keep no state in the backend, so disjoint calls may run concurrently (inference predictors).</summary>
+    public override bool SupportsConcurrentCalls => true;
+
     /// <summary>Which implementation runs.</summary>
     public CpuKernels Kernels { get; }
 

@@ -10,6 +10,7 @@ public class DelegatingBackend(IBackend<float> inner) : IBackend<float>
 
     public virtual string Name => "delegating-" + inner.Name;
     public AllocationCounter Allocations => inner.Allocations;
+    public bool SupportsConcurrentCalls => inner.SupportsConcurrentCalls;
     public Tensor<TElement> Allocate<TElement>(params int[] shape) where TElement : unmanaged => inner.Allocate<TElement>(shape);
     public void Upload<TElement>(Tensor<TElement> destination, ReadOnlySpan<TElement> source) where TElement : unmanaged =>
         inner.Upload(destination, source);

@@ -22,6 +22,9 @@ public abstract partial class BackendBase<T> : IBackend<T> where T : unmanaged, 
     /// <inheritdoc/>
     public AllocationCounter Allocations { get; } = new();
 
+    /// <inheritdoc/>
+    public virtual bool SupportsConcurrentCalls => false;
+
     /// <summary>True once <see cref="Dispose()"/> has run.</summary>
     protected bool IsDisposed => _disposed;
 

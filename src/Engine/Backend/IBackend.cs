@@ -19,6 +19,10 @@ public interface IBackend<T> : IDisposable where T : unmanaged, IFloatingPointIe
     /// <summary>Live allocations of this backend (count and bytes).</summary>
     AllocationCounter Allocations { get; }
 
+    /// <summary>Whether ops may run from several threads at once on disjoint tensors (the CPU backend: yes; a
+    /// backend with one device stream: no, callers serialise).</summary>
+    bool SupportsConcurrentCalls { get; }
+
     // ---- memory -------------------------------------------------------------------------------------------
 
     /// <summary>Allocates a zero-filled tensor of the given shape.</summary>

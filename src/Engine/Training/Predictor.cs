@@ -31,7 +31,7 @@ public sealed class Predictor<T> : IDisposable where T : unmanaged, IFloatingPoi
     internal Predictor(Network<T> network)
     {
         _network = network;
-        _parallel = network.Backend.Name.StartsWith("cpu", StringComparison.Ordinal);
+        _parallel = network.Backend.SupportsConcurrentCalls;
     }
 
     /// <summary>Inference contexts built so far (at most the number of concurrent callers seen).</summary>
