@@ -48,6 +48,13 @@ __device__ __forceinline__ float __shfl_xor_sync(unsigned int mask, float value,
 __device__ __forceinline__ int __shfl_xor_sync(unsigned int mask, int value, int laneMask, int width = 32) {
     return __nvvm_shfl_sync_bfly_i32(mask, value, laneMask, ((32 - width) << 8) | 0x1f);
 }
+// A double moves as its two 32-bit halves, as the CUDA headers do it.
+__device__ __forceinline__ double __shfl_xor_sync(unsigned int mask, double value, int laneMask, int width = 32) {
+    const unsigned long long bits = __builtin_bit_cast(unsigned long long, value);
+    const int low = __shfl_xor_sync(mask, (int)(unsigned int)bits, laneMask, width);
+    const int high = __shfl_xor_sync(mask, (int)(unsigned int)(bits >> 32), laneMask, width);
+    return __builtin_bit_cast(double, ((unsigned long long)(unsigned int)high << 32) | (unsigned int)low);
+}
 
 __device__ __forceinline__ float atomicAdd(float* address, float value) {
     return __nvvm_atom_add_gen_f(address, value);
@@ -64,6 +71,7 @@ __device__ __forceinline__ float sqrtf(float x) { return __nvvm_sqrt_rn_f(x); }
 __device__ __forceinline__ float fmaf(float a, float b, float c) { return __nvvm_fma_rn_f(a, b, c); }
 __device__ __forceinline__ float fmaxf(float a, float b) { return __nvvm_fmax_f(a, b); }
 __device__ __forceinline__ float fminf(float a, float b) { return __nvvm_fmin_f(a, b); }
+__device__ __forceinline__ float fabsf(float x) { return __builtin_fabsf(x); }
 __device__ __forceinline__ float __expf(float x) { return __nvvm_ex2_approx_f(x * 1.4426950408889634f); }
 
 // Bit-identity with the CPU (DESIGN.md §6) forbids fusing a*b+c into one fma, since the CPU rounds twice. No
@@ -73,6 +81,15 @@ __device__ __forceinline__ float __expf(float x) { return __nvvm_ex2_approx_f(x 
 // neither compiler nor ptxas contracts (nvcc defines the same two names with the same guarantee).
 __device__ __forceinline__ float __fmul_rn(float a, float b) { return __nvvm_mul_rn_f(a, b); }
 __device__ __forceinline__ float __fadd_rn(float a, float b) { return __nvvm_add_rn_f(a, b); }
+// a - b is a + (-b) in IEEE arithmetic (negation is exact), so add.rn gives nvcc's __fsub_rn.
+__device__ __forceinline__ float __fsub_rn(float a, float b) { return __nvvm_add_rn_f(a, -b); }
+// Correctly rounded division and square root (div.rn, sqrt.rn), spelled out where bit-identity depends on them.
+__device__ __forceinline__ float __fdiv_rn(float a, float b) { return __nvvm_div_rn_f(a, b); }
+__device__ __forceinline__ float __fsqrt_rn(float x) { return __nvvm_sqrt_rn_f(x); }
+
+// Bit moves between float and int (exact; PortableMath reads the exponent from the bits).
+__device__ __forceinline__ int __float_as_int(float x) { return __builtin_bit_cast(int, x); }
+__device__ __forceinline__ float __int_as_float(int x) { return __builtin_bit_cast(float, x); }
 
 #elif !defined(__NVCC__) && !defined(__CUDACC__)
 #error "kernels.cu is compiled by tools/generate-ptx.sh (clang-19) or by nvcc"
@@ -428,13 +445,6 @@ extern "C" __global__ void argmax_count_correct_forward(int* __restrict__ correc
 // (a view at an odd offset) the whole range takes the scalar loop.
 // Optional state (SGD's momentum buffer, RMSprop's gradient average and momentum buffer, AMSGrad's running
 // maximum) is passed as a null pointer when its switch is off; the branch on it is uniform over the grid.
-
-#if defined(__clang__) && defined(__CUDA__) && !defined(__CLANG_CUDA_RUNTIME_WRAPPER_H__)
-// Names the CUDA headers define (and nvcc has): IEEE division and square root, and |x|.
-__device__ __forceinline__ float __fdiv_rn(float a, float b) { return __nvvm_div_rn_f(a, b); }
-__device__ __forceinline__ float __fsqrt_rn(float x) { return __nvvm_sqrt_rn_f(x); }
-__device__ __forceinline__ float fabsf(float x) { return __nvvm_fabs_f(x); }
-#endif
 
 // The penalties of UpdateMath.Penalized: g' = g + L1·sign(w) + L2·w with "+ L2·w" fused, then the caller's
 // decoupled decay w *= decay (exactly 1 without decay). Without penalties g is used as it is (g + 0 would turn
@@ -1129,4 +1139,649 @@ extern "C" __global__ void softmax_forward(float* y, const float* x, int rows, i
     }
     sum = warp_sum(sum);
     for (int c = lane; c < cols; c += 32) out[c] = out[c] / sum;
+}
+
+// ############################################################################################################
+// #### Normalization family: batch norm, layer norm, group norm ##############################################
+// ############################################################################################################
+//
+// The statistics follow src/Engine.Cpu/Normalization/NormStatistics.cs: a shifted, corrected two-pass in float.
+// Pass 1 sums x - K with K the first value of the set (so 1e4 + small noise sums small numbers instead of
+// cancelling large ones), pass 2 sums d = x - μ and d², and M2 = Σd² - (Σd)²/n removes the bias of rounding μ;
+// invstd = 1/√(M2/n + eps) with IEEE division and square root. Every sum runs in an order fixed by the launch
+// geometry (no atomics), so a result is the same bits on every run. The CPU sums in a different order, so parity
+// is within Tolerance (reductions), not bitwise. No output pointer is __restrict__: y may be x (and dx may be dy),
+// which the kernels allow because every element is read and then written by the same thread, after the block's
+// (or warp's) reductions over it are complete.
+
+// Columns and row slices of the per-feature kernels: a block of 32 × 8 threads owns 32 adjacent columns (a warp
+// reads 128 contiguous bytes of a row) and every row of them, slice s taking rows s, s + 8, …
+static constexpr int NORM_TILE = 32, NORM_SLICES = 8;
+
+// max(a, b) with NaN propagating (.NET's T.Max, unlike fmaxf, which drops a NaN).
+static __device__ __forceinline__ float max_with_nan(float a, float b) {
+    if (a != a) return a;
+    if (b != b) return b;
+    return a > b ? a : b;
+}
+
+// Σ(x - μ)² from the deviations' sums; never negative, NaN still propagates (NormStatistics.CorrectedM2).
+static __device__ __forceinline__ float corrected_m2(float sum, float sumSquares, float n) {
+    return max_with_nan(0.0f, sumSquares - sum * sum / n);
+}
+
+// 1/√(M2/n + eps), the inverse standard deviation of the biased variance, as PyTorch saves it.
+static __device__ __forceinline__ float inv_std(float m2, float n, float eps) {
+    return __fdiv_rn(1.0f, __fsqrt_rn(__fdiv_rn(m2, n) + eps));
+}
+
+// Σ_s partials[s][column] in slice order: the block-level step of the per-feature reductions.
+static __device__ __forceinline__ float slice_total(const float (*partials)[NORM_TILE + 1], int column) {
+    float total = partials[0][column];
+    for (int s = 1; s < NORM_SLICES; s++) total += partials[s][column];
+    return total;
+}
+
+// ==== batchnorm_forward_training ============================================================================
+//
+// Fused batch-norm training forward; IBackend.BatchNormForwardTraining. x (N,F), y (N,F) (may be x); gamma, beta,
+// savedMean, savedInvStd, runningMean, runningVar (F); N ≥ 2. Per column: mean μ and M2 by the shifted two-pass,
+// invstd = 1/√(M2/N + eps), y = (x - μ)·(invstd·γ) + β, runningMean ← m·μ + (1-m)·runningMean,
+// runningVar ← m·M2/(N-1) + (1-m)·runningVar (the unbiased variance, PyTorch's order).
+// Launch: blocks of (32, 8) threads, grid (ceil(F / 32)): the block owns 32 columns and all N rows; thread (c, s)
+// sums rows s, s + 8, … of column c in order, thread (c, 0) adds the 8 slices in order. The same block then
+// normalises its columns, so the op is one launch. One block per 32 features leaves SMs idle when F is small
+// (F = 256 fills 8 SMs): the price of a deterministic, single-launch reduction without a scratch buffer.
+// Napkin math: x read three times (two statistics passes, one normalising pass; the second and third mostly from
+// L2 for a batch that fits), y written once: 16·N·F bytes of traffic, 4·N·F at DRAM when x stays in L2; the
+// benchmark divides 8·N·F bytes (x once, y once) by the time.
+
+extern "C" __global__ void batchnorm_forward_training(float* y, float* savedMean, float* savedInvStd,
+                                                      float* runningMean, float* runningVar, const float* x,
+                                                      const float* gamma, const float* beta, int rows, int features,
+                                                      float momentum, float eps) {
+    __shared__ float sums[NORM_SLICES][NORM_TILE + 1], squares[NORM_SLICES][NORM_TILE + 1];
+    __shared__ float column_mean[NORM_TILE], column_scale[NORM_TILE];
+    const int c = threadIdx.x, slice = threadIdx.y;
+    const long long col = (long long)blockIdx.x * NORM_TILE + c;
+    const bool active = col < features;
+    const float n = (float)rows;
+
+    float shifted = 0.0f;
+    if (active) {
+        const float shift = x[col];
+        for (long long r = slice; r < rows; r += NORM_SLICES) shifted += x[r * features + col] - shift;
+    }
+    sums[slice][c] = shifted;
+    __syncthreads();
+    if (slice == 0 && active) column_mean[c] = x[col] + slice_total(sums, c) / n;
+    __syncthreads();
+
+    float sum = 0.0f, square = 0.0f;
+    if (active) {
+        const float mean = column_mean[c];
+        for (long long r = slice; r < rows; r += NORM_SLICES) {
+            const float d = x[r * features + col] - mean;
+            sum += d;
+            square = fmaf(d, d, square);
+        }
+    }
+    sums[slice][c] = sum;
+    squares[slice][c] = square;
+    __syncthreads();
+    if (slice == 0 && active) {
+        const float mean = column_mean[c];
+        const float m2 = corrected_m2(slice_total(sums, c), slice_total(squares, c), n);
+        const float invStd = inv_std(m2, n, eps);
+        savedMean[col] = mean;
+        savedInvStd[col] = invStd;
+        const float keep = 1.0f - momentum;
+        runningMean[col] = momentum * mean + keep * runningMean[col];
+        runningVar[col] = momentum * (m2 / (n - 1.0f)) + keep * runningVar[col];
+        column_scale[c] = invStd * gamma[col];
+    }
+    __syncthreads();
+
+    if (active) {
+        const float mean = column_mean[c], scale = column_scale[c], shift = beta[col];
+        for (long long r = slice; r < rows; r += NORM_SLICES) {
+            const long long i = r * features + col;
+            y[i] = fmaf(x[i] - mean, scale, shift);
+        }
+    }
+}
+
+// ==== batchnorm_forward_inference ===========================================================================
+//
+// y = (x - running mean)·(γ/√(running var + eps)) + β — x (N,F), y (N,F) (may be x); gamma, beta, runningMean,
+// runningVar (F); IBackend.BatchNormForwardInference.
+// Launch: blocks of (32, 8) threads, grid (ceil(F / 32), min(ceil(N / 8), 65535)): thread (c, r) computes its
+// column's scale once and walks rows r, r + 8·gridDim.y, … (a warp touches 128 contiguous bytes of a row).
+// Napkin math: x read and y written once, 8 bytes and 2 FLOPs per element: the benchmark divides 8·N·F bytes by
+// the time.
+
+extern "C" __global__ void batchnorm_forward_inference(float* y, const float* x, const float* __restrict__ gamma,
+                                                       const float* __restrict__ beta,
+                                                       const float* __restrict__ runningMean,
+                                                       const float* __restrict__ runningVar, int rows, int features,
+                                                       float eps) {
+    const long long col = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    if (col >= features) return;
+    const float mean = runningMean[col], shift = beta[col];
+    const float scale = inv_std(runningVar[col], 1.0f, eps) * gamma[col];
+    const long long stride = (long long)blockDim.y * gridDim.y;
+    for (long long r = (long long)blockIdx.y * blockDim.y + threadIdx.y; r < rows; r += stride) {
+        const long long i = r * features + col;
+        y[i] = fmaf(x[i] - mean, scale, shift);
+    }
+}
+
+// ==== batchnorm_backward ====================================================================================
+//
+// Fused batch-norm backward from the saved statistics; IBackend.BatchNormBackward. dy, x, dx (N,F) (dx may be
+// dy); gamma, savedMean, savedInvStd, dGamma, dBeta (F); N ≥ 2. With x̂ = (x - μ)·invstd: dβ = Σ_rows dy,
+// dγ = invstd·Σ_rows dy·(x - μ) (both overwritten), dx = (γ·invstd/N)·(N·dy - dβ - (x - μ)·invstd·dγ).
+// Launch: as batchnorm_forward_training: blocks of (32, 8) threads, grid (ceil(F / 32)); the block reduces its
+// 32 columns over all rows (slices summed in order), then writes their dx: one launch.
+// Napkin math: dy and x read twice (reductions, then dx; the second time mostly from L2) and dx written once:
+// the benchmark divides 12·N·F bytes (dy, x and dx once) by the time.
+
+extern "C" __global__ void batchnorm_backward(float* dx, float* dGamma, float* dBeta, const float* dy,
+                                              const float* x, const float* gamma, const float* savedMean,
+                                              const float* savedInvStd, int rows, int features) {
+    __shared__ float sums[NORM_SLICES][NORM_TILE + 1], centered_sums[NORM_SLICES][NORM_TILE + 1];
+    __shared__ float column_dbeta[NORM_TILE], column_coefficient[NORM_TILE], column_centered_scale[NORM_TILE];
+    const int c = threadIdx.x, slice = threadIdx.y;
+    const long long col = (long long)blockIdx.x * NORM_TILE + c;
+    const bool active = col < features;
+    const float n = (float)rows;
+
+    float sumDy = 0.0f, sumDyCentered = 0.0f;
+    if (active) {
+        const float mean = savedMean[col];
+        for (long long r = slice; r < rows; r += NORM_SLICES) {
+            const long long i = r * features + col;
+            sumDy += dy[i];
+            sumDyCentered = fmaf(dy[i], x[i] - mean, sumDyCentered);
+        }
+    }
+    sums[slice][c] = sumDy;
+    centered_sums[slice][c] = sumDyCentered;
+    __syncthreads();
+    if (slice == 0 && active) {
+        const float invStd = savedInvStd[col];
+        const float dbeta = slice_total(sums, c), dgamma = slice_total(centered_sums, c) * invStd;
+        dBeta[col] = dbeta;
+        dGamma[col] = dgamma;
+        column_dbeta[c] = dbeta;
+        column_coefficient[c] = gamma[col] * invStd / n;
+        column_centered_scale[c] = invStd * dgamma;
+    }
+    __syncthreads();
+
+    if (active) {
+        const float mean = savedMean[col], dbeta = column_dbeta[c];
+        const float coefficient = column_coefficient[c], centeredScale = column_centered_scale[c];
+        for (long long r = slice; r < rows; r += NORM_SLICES) {
+            const long long i = r * features + col;
+            dx[i] = coefficient * (n * dy[i] - dbeta - (x[i] - mean) * centeredScale);
+        }
+    }
+}
+
+// ==== group_norm_forward ====================================================================================
+//
+// Group norm, which is also layer norm (G = 1); IBackend.GroupNormForward / LayerNormForward. x (N,F), y (N,F)
+// (may be x); gamma, beta (F); savedMean, savedInvStd (N·G), index row·G + group. Each row's F features split
+// into G contiguous groups of S = F/G; per group: μ and M2 by the shifted two-pass, invstd = 1/√(M2/S + eps),
+// y = (x - μ)·(invstd·γ) + β.
+// Launch: blocks of 256 threads = 8 warps, one warp per (row, group), grid (ceil(N·G / 8)); lane l takes elements
+// l, l + 32, … of the group and warp_sum combines the lanes (every lane gets the same bits). A warp per group
+// keeps small groups cheap; a layer norm over thousands of features with a small batch leaves SMs idle.
+// Napkin math: x read three times (the second and third from L1/L2), y written once: the benchmark divides
+// 8·N·F bytes (x once, y once) by the time.
+
+extern "C" __global__ void group_norm_forward(float* y, float* savedMean, float* savedInvStd, const float* x,
+                                              const float* __restrict__ gamma, const float* __restrict__ beta,
+                                              int rows, int features, int groups, float eps) {
+    const long long pair = (long long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    if (pair >= (long long)rows * groups) return;
+    const int lane = threadIdx.x & 31, size = features / groups;
+    const long long row = pair / groups, group = pair - row * groups;
+    const float* xs = x + row * features + group * size;
+    float* ys = y + row * features + group * size;
+    const float* gs = gamma + group * size;
+    const float* bs = beta + group * size;
+    const float n = (float)size;
+
+    const float shift = xs[0];
+    float shifted = 0.0f;
+    for (int j = lane; j < size; j += 32) shifted += xs[j] - shift;
+    const float mean = shift + warp_sum(shifted) / n;
+
+    float sum = 0.0f, square = 0.0f;
+    for (int j = lane; j < size; j += 32) {
+        const float d = xs[j] - mean;
+        sum += d;
+        square = fmaf(d, d, square);
+    }
+    const float invStd = inv_std(corrected_m2(warp_sum(sum), warp_sum(square), n), n, eps);
+    if (lane == 0) {
+        savedMean[pair] = mean;
+        savedInvStd[pair] = invStd;
+    }
+    for (int j = lane; j < size; j += 32) ys[j] = fmaf(xs[j] - mean, invStd * gs[j], bs[j]);
+}
+
+// ==== group_norm_backward ===================================================================================
+//
+// Group-norm backward, which is also layer-norm backward (G = 1); IBackend.GroupNormBackward / LayerNormBackward.
+// dy, x, dx (N,F) (dx may be dy); gamma, dGamma, dBeta (F); savedMean, savedInvStd (N·G). Two kernels, queued in
+// this order so that dx may share storage with dy:
+// - group_norm_backward_parameters: per feature dβ = Σ_rows dy, dγ = Σ_rows dy·x̂ with x̂ = (x - μ)·invstd of the
+//   feature's (row, group); both overwritten, 0 when N = 0.
+// - group_norm_backward_input: per (row, group) of S features, with g = dy·γ,
+//   dx = (invstd/S)·(S·g - Σg - (x - μ)·invstd²·Σ g·(x - μ)) (PyTorch's formula).
+// Launch: _parameters as batchnorm_backward's reduction (blocks of (32, 8) threads, grid (ceil(F / 32)), slices
+// summed in order); _input as group_norm_forward (one warp per (row, group), 8 per block).
+// Napkin math: dy and x read twice and dx written once: the benchmark divides 12·N·F bytes by the time of both.
+
+extern "C" __global__ void group_norm_backward_parameters(float* dGamma, float* dBeta, const float* dy,
+                                                          const float* x, const float* savedMean,
+                                                          const float* savedInvStd, int rows, int features,
+                                                          int groups) {
+    __shared__ float sums[NORM_SLICES][NORM_TILE + 1], normalized_sums[NORM_SLICES][NORM_TILE + 1];
+    const int c = threadIdx.x, slice = threadIdx.y;
+    const long long col = (long long)blockIdx.x * NORM_TILE + c;
+    const bool active = col < features;
+
+    float sumDy = 0.0f, sumDyNormalized = 0.0f;
+    if (active) {
+        const long long group = col / (features / groups);
+        for (long long r = slice; r < rows; r += NORM_SLICES) {
+            const long long i = r * features + col, s = r * groups + group;
+            sumDy += dy[i];
+            sumDyNormalized = fmaf(dy[i], (x[i] - savedMean[s]) * savedInvStd[s], sumDyNormalized);
+        }
+    }
+    sums[slice][c] = sumDy;
+    normalized_sums[slice][c] = sumDyNormalized;
+    __syncthreads();
+    if (slice == 0 && active) {
+        dBeta[col] = slice_total(sums, c);
+        dGamma[col] = slice_total(normalized_sums, c);
+    }
+}
+
+extern "C" __global__ void group_norm_backward_input(float* dx, const float* dy, const float* x,
+                                                     const float* __restrict__ gamma, const float* savedMean,
+                                                     const float* savedInvStd, int rows, int features, int groups) {
+    const long long pair = (long long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    if (pair >= (long long)rows * groups) return;
+    const int lane = threadIdx.x & 31, size = features / groups;
+    const long long row = pair / groups, group = pair - row * groups;
+    const long long first = row * features + group * size;
+    const float* gs = gamma + group * size;
+    const float mean = savedMean[pair], invStd = savedInvStd[pair], n = (float)size;
+
+    float sumG = 0.0f, sumGCentered = 0.0f;
+    for (int j = lane; j < size; j += 32) {
+        const float scaled = dy[first + j] * gs[j];
+        sumG += scaled;
+        sumGCentered = fmaf(scaled, x[first + j] - mean, sumGCentered);
+    }
+    sumG = warp_sum(sumG);
+    sumGCentered = warp_sum(sumGCentered);
+    const float coefficient = invStd / n, centeredScale = invStd * (sumGCentered * invStd);
+    for (int j = lane; j < size; j += 32) {
+        const float scaled = dy[first + j] * gs[j];
+        dx[first + j] = coefficient * (n * scaled - sumG - (x[first + j] - mean) * centeredScale);
+    }
+}
+
+// ############################################################################################################
+// #### Losses family: softmax cross-entropy, MSE, BCE with logits ############################################
+// ############################################################################################################
+//
+// Each loss is a mean over the batch (or the elements): a first kernel with a FIXED grid of 128 blocks of 256
+// threads (CudaBackend.LossBlocks; never sized to the device) writes one float64 partial per block, and
+// loss_mean_combine adds the partials in block order and divides. Terms are formed in float exactly as on the CPU
+// (src/Engine.Cpu/Losses/*.cs) and summed in float64 like the CPU reference, so the scalar loss matches it to a
+// few float ulps (the asserted parity: rtol 1e-3) and is the same bits on every run and every GPU. The gradients
+// are elementwise and spelled with __fmul_rn/__fadd_rn/__fdiv_rn in the CPU's operation order, so they differ
+// from the CPU only through e^x (an ulp or two).
+
+// Sum of a double over a block of blockDim.x threads (a multiple of 32); valid in thread 0. `warp_partials` is a
+// __shared__ array of 32 doubles. The order is fixed by the geometry.
+static __device__ __forceinline__ double block_sum_double(double value, double* warp_partials) {
+#pragma unroll
+    for (int mask = 16; mask > 0; mask >>= 1) value += __shfl_xor_sync(0xffffffffu, value, mask);
+    const unsigned int lane = threadIdx.x & 31u, warp = threadIdx.x >> 5;
+    if (lane == 0) warp_partials[warp] = value;
+    __syncthreads();
+    if (warp == 0) {
+        value = lane < (blockDim.x >> 5) ? warp_partials[lane] : 0.0;
+#pragma unroll
+        for (int mask = 16; mask > 0; mask >>= 1) value += __shfl_xor_sync(0xffffffffu, value, mask);
+    }
+    return value;
+}
+
+// e^x for x ≤ 0 (every exponent a loss takes: x - max and -|x|): LossMath.ExpOfNonPositive of the CPU, operation
+// for operation (Cody–Waite reduction x = k·ln2 + r with k rounded half to even, degree-7 Taylor polynomial for
+// e^r, 2^k built in the exponent bits), so it gives the CPU's vector-lane bits; -inf and anything below the
+// smallest normal result give 0, NaN stays NaN.
+static __device__ __forceinline__ float exp_nonpositive(float x) {
+    const float log2e = 1.44269504f, ln2High = 0.693359375f, ln2Low = -2.12194440e-4f;
+    const float smallestNormalExponent = -87.3365447f;  // log(2^-126)
+    const float roundingShift = 12582912.0f;            // 1.5·2²³: adding and subtracting it rounds to even
+    if (x < smallestNormalExponent) return 0.0f;
+    const float k = __fsub_rn(__fadd_rn(__fmul_rn(x, log2e), roundingShift), roundingShift);
+    const float r = __fsub_rn(__fsub_rn(x, __fmul_rn(k, ln2High)), __fmul_rn(k, ln2Low));
+    float p = 1.0f / 5040;
+    p = __fadd_rn(__fmul_rn(p, r), 1.0f / 720);
+    p = __fadd_rn(__fmul_rn(p, r), 1.0f / 120);
+    p = __fadd_rn(__fmul_rn(p, r), 1.0f / 24);
+    p = __fadd_rn(__fmul_rn(p, r), 1.0f / 6);
+    p = __fadd_rn(__fmul_rn(p, r), 1.0f / 2);
+    p = __fadd_rn(__fmul_rn(p, r), 1.0f);
+    p = __fadd_rn(__fmul_rn(p, r), 1.0f);
+    return __fmul_rn(p, __int_as_float(((int)k + 127) << 23));
+}
+
+// ==== portable_log ==========================================================================================
+//
+// Not a kernel: PortableMath.Log of src/Engine/Random/PortableMath.cs, operation for operation in float32 with
+// __fmul_rn/__fadd_rn/__fsub_rn/__fdiv_rn (no contraction into fma), so it returns the CPU's bits for every
+// positive normal float (the only inputs it supports, as on the CPU). Used by Box–Muller (bit-identical noise)
+// and by the losses (log of a sum of exponentials ≥ 1, log1p).
+// Launch: none (device function). Napkin math: ~20 FLOPs including one IEEE division.
+
+static __device__ __forceinline__ float portable_log(float x) {
+    const float ln2Hi = 6.9313812256e-01f, ln2Lo = 9.0580006145e-06f;
+    const float lg1 = 0.66666662693f, lg2 = 0.40000972152f, lg3 = 0.28498786688f, lg4 = 0.24279078841f;
+    const int bits = __float_as_int(x);
+    int k = (bits >> 23) - 127;
+    const int mantissa = bits & 0x007fffff;
+    // 0x800000 when the mantissa is at least 0x3504e0 (m ≥ ~√2): then use m/2 and k + 1.
+    const int half = (mantissa + 0x4afb20) & 0x800000;
+    const float m = __int_as_float(mantissa | (half ^ 0x3f800000));
+    k += half >> 23;
+    const float f = __fsub_rn(m, 1.0f);
+    const float s = __fdiv_rn(f, __fadd_rn(2.0f, f));
+    const float z = __fmul_rn(s, s);
+    const float w = __fmul_rn(z, z);
+    const float r = __fadd_rn(__fmul_rn(z, __fadd_rn(lg1, __fmul_rn(w, lg3))),
+                              __fmul_rn(w, __fadd_rn(lg2, __fmul_rn(w, lg4))));
+    const float halfSquare = __fmul_rn(__fmul_rn(0.5f, f), f);
+    const float dk = (float)k;
+    return __fsub_rn(__fmul_rn(dk, ln2Hi),
+                     __fsub_rn(__fsub_rn(halfSquare, __fadd_rn(__fmul_rn(s, __fadd_rn(halfSquare, r)),
+                                                               __fmul_rn(dk, ln2Lo))),
+                               f));
+}
+
+// log x for x ≥ 1 or NaN (a softmax denominator Σ e^(x - max), or 1 + e^-|x|): NaN is returned as is, since
+// portable_log reads bits and would turn it into a number.
+static __device__ __forceinline__ float log_at_least_one(float x) { return x != x ? x : portable_log(x); }
+
+// log(1 + z) for z in [0, 1], accurate for tiny z (LossMath.Log1p: the rounding of 1 + z cancels between log u and
+// u - 1).
+static __device__ __forceinline__ float log1p_unit(float z) {
+    const float u = __fadd_rn(1.0f, z);
+    const float rounded = __fsub_rn(u, 1.0f);
+    return rounded == 0.0f ? z : __fmul_rn(log_at_least_one(u), __fdiv_rn(z, rounded));
+}
+
+// ==== loss_mean_combine =====================================================================================
+//
+// loss[0] = (float)(Σ_b partials[b] / divisor) — partials (count) float64, in block order; the second pass of
+// every loss. status is the fault record of index_range_check, or null for ops without indices: while a fault is
+// recorded nothing is written.
+// Launch: one block of 32 threads; thread 0 adds the partials in order (count = CudaBackend.LossBlocks: 128 adds).
+// Napkin math: reads 1 KiB: launch latency, nothing else.
+
+extern "C" __global__ void loss_mean_combine(float* __restrict__ loss, const double* __restrict__ partials,
+                                             const int* __restrict__ status, int count, int divisor) {
+    if (threadIdx.x != 0 || (status != nullptr && status[0] != 0)) return;
+    double total = 0.0;
+    for (int b = 0; b < count; b++) total += partials[b];
+    loss[0] = (float)(total / divisor);
+}
+
+// ==== softmax_cross_entropy_forward =========================================================================
+//
+// Fused, numerically stable softmax cross-entropy with label smoothing ε; IBackend.SoftmaxCrossEntropy.
+// logits (N,C), labels (N) in [0, C), dLogits (N,C) or null, partials (CudaBackend.LossBlocks) float64. Per row, with
+// m = max_c x (NaN propagates), s = Σ e^(x - m), gap = Σ (m - x):
+//   row loss = log s + (1-ε)·(m - x[label]) + ε·gap/C (float64, the ε term skipped when ε = 0),
+//   dLogits[c] = (e^(x[c] - m)/s - q[c])/N, q = ε/C + (1-ε)·[c = label].
+// index_range_check runs first on the same stream; while a fault is recorded nothing is written (nor by
+// loss_mean_combine, which follows).
+// Launch: exactly CudaBackend.LossBlocks (128) blocks of 256 threads = 8 warps, one warp per row, grid-stride
+// over rows (row r goes to warp r mod 1024, whatever the device); lane l takes classes l, l + 32, …; lane 0 adds
+// its rows' losses in row order, the block adds its warps in order into partials[block]. Every lane reads
+// x[label] before the warp's first shuffle, and each lane writes only the classes it read, so dLogits may be
+// logits.
+// Napkin math: logits read twice (the second time from L1/L2) and dLogits written once: 8 bytes per logit plus 4
+// per label; the benchmark divides 8·N·C bytes by the time.
+
+extern "C" __global__ void softmax_cross_entropy_forward(double* __restrict__ partials, float* dLogits,
+                                                         const float* logits, const int* __restrict__ labels,
+                                                         const int* __restrict__ status, int rows, int classes,
+                                                         float epsilon) {
+    __shared__ double warp_losses[32];
+    if (status[0] != 0) return;
+    const unsigned int lane = threadIdx.x & 31u, warp = threadIdx.x >> 5;
+    const long long warps = (long long)gridDim.x * (blockDim.x >> 5);
+    const float inverseCount = __fdiv_rn(1.0f, (float)rows);
+    const float smoothTarget = __fdiv_rn(epsilon, (float)classes);
+    const float labelTarget = __fadd_rn(smoothTarget, __fsub_rn(1.0f, epsilon));
+    double warpLoss = 0.0;
+    for (long long row = (long long)blockIdx.x * (blockDim.x >> 5) + warp; row < rows; row += warps) {
+        const float* values = logits + row * classes;
+        const int label = labels[row];
+        const float labelLogit = values[label];
+
+        float max = -__builtin_huge_valf();
+        for (int c = lane; c < classes; c += 32) max = max_with_nan(max, values[c]);
+#pragma unroll
+        for (int mask = 16; mask > 0; mask >>= 1) max = max_with_nan(max, __shfl_xor_sync(0xffffffffu, max, mask));
+
+        float sumExp = 0.0f, gap = 0.0f;
+        for (int c = lane; c < classes; c += 32) {
+            const float shifted = __fsub_rn(values[c], max);
+            sumExp = __fadd_rn(sumExp, exp_nonpositive(shifted));
+            gap = __fsub_rn(gap, shifted);
+        }
+        sumExp = warp_sum(sumExp);
+        gap = warp_sum(gap);
+
+        if (lane == 0) {
+            double rowLoss = (double)log_at_least_one(sumExp) + (1.0 - (double)epsilon) * (double)(max - labelLogit);
+            if (epsilon != 0.0f) rowLoss += (double)epsilon * (double)gap / classes;
+            warpLoss += rowLoss;
+        }
+        if (dLogits != nullptr) {
+            float* gradient = dLogits + row * classes;
+            const float inverseSum = __fdiv_rn(1.0f, sumExp);
+            for (int c = lane; c < classes; c += 32) {
+                const float probability = __fmul_rn(exp_nonpositive(__fsub_rn(values[c], max)), inverseSum);
+                gradient[c] = __fmul_rn(__fsub_rn(probability, c == label ? labelTarget : smoothTarget), inverseCount);
+            }
+        }
+    }
+    if (lane == 0) warp_losses[warp] = warpLoss;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        double total = 0.0;
+        for (unsigned int w = 0; w < (blockDim.x >> 5); w++) total += warp_losses[w];
+        partials[blockIdx.x] = total;
+    }
+}
+
+// ==== mse_loss_forward ======================================================================================
+//
+// Mean squared error; IBackend.MseLoss. prediction, target, dPrediction (n) (dPrediction may be null, or be
+// prediction), partials (CudaBackend.LossBlocks) float64: partials[b] = Σ (p - t)² over block b's elements
+// (each square rounded in float, the sum in float64), dPrediction = 2·(p - t)/n (the CPU reference's order;
+// count is n as a float). loss_mean_combine divides by n.
+// Launch: exactly CudaBackend.LossBlocks blocks of 256 threads, grid-stride over the elements; each thread sums
+// its elements in order in float64, block_sum_double combines the block.
+// Napkin math: reads 8 bytes and writes 4 (with the gradient) per element, 3 FLOPs plus a float64 add: the
+// benchmark divides 12·n bytes by the time.
+
+extern "C" __global__ void mse_loss_forward(double* __restrict__ partials, float* dPrediction, const float* prediction,
+                                            const float* __restrict__ target, int n, float count) {
+    __shared__ double warp_partials[32];
+    const long long stride = (long long)blockDim.x * gridDim.x;
+    double total = 0.0;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+        const float difference = __fsub_rn(prediction[i], target[i]);
+        total += (double)__fmul_rn(difference, difference);
+        if (dPrediction != nullptr) dPrediction[i] = __fdiv_rn(__fmul_rn(2.0f, difference), count);
+    }
+    total = block_sum_double(total, warp_partials);
+    if (threadIdx.x == 0) partials[blockIdx.x] = total;
+}
+
+// ==== binary_cross_entropy_with_logits_forward ==============================================================
+//
+// Binary cross-entropy on logits; IBackend.BinaryCrossEntropyWithLogits. logits, target, dLogits (n) (dLogits may
+// be null, or be logits), partials (CudaBackend.LossBlocks) float64. With e = e^-|x| (never overflows):
+//   term = max(x, 0) - x·t + log1p(e) (float, summed in float64), dLogits = (σ(x) - t)/n, σ(x) - t formed as
+//   (1 - t) - w for x ≥ 0 and w - t otherwise, w = e/(1 + e), so a confident hard prediction keeps its tiny
+//   gradient (src/Engine.Cpu/Losses/BinaryCrossEntropyWithLogits.cs). loss_mean_combine divides by n.
+// Launch: as mse_loss_forward (CudaBackend.LossBlocks blocks of 256 threads, grid-stride, float64 per thread).
+// Napkin math: reads 8 bytes and writes 4 per element, ~40 FLOPs (exp, log, two divisions): the benchmark
+// divides 12·n bytes by the time.
+
+extern "C" __global__ void binary_cross_entropy_with_logits_forward(double* __restrict__ partials, float* dLogits,
+                                                                    const float* logits,
+                                                                    const float* __restrict__ target, int n,
+                                                                    float count) {
+    __shared__ double warp_partials[32];
+    const long long stride = (long long)blockDim.x * gridDim.x;
+    double total = 0.0;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+        const float x = logits[i], t = target[i];
+        const float e = exp_nonpositive(-fabsf(x));
+        total += (double)__fadd_rn(__fsub_rn(max_with_nan(x, 0.0f), __fmul_rn(x, t)), log1p_unit(e));
+        if (dLogits != nullptr) {
+            const float w = __fdiv_rn(e, __fadd_rn(1.0f, e));
+            const float sigmoidMinusTarget = x >= 0.0f ? __fsub_rn(__fsub_rn(1.0f, t), w) : __fsub_rn(w, t);
+            dLogits[i] = __fdiv_rn(sigmoidMinusTarget, count);
+        }
+    }
+    total = block_sum_double(total, warp_partials);
+    if (threadIdx.x == 0) partials[blockIdx.x] = total;
+}
+
+// ############################################################################################################
+// #### Stochastic family: dropout, DropConnect, Gaussian noise ###############################################
+// ############################################################################################################
+//
+// Bit-identical to the CPU (DESIGN.md §6): the Philox stream of philox_block above, the keep rule and uniforms of
+// src/Engine/Random/Philox.cs, and Box–Muller with PhiloxNormal.cs / PortableMath.cs translated operation for
+// operation (portable_log above, sincos_two_pi below) with __fmul_rn/__fadd_rn/__fsub_rn/__fdiv_rn/__fsqrt_rn, so
+// no product is contracted into an fma and every division and square root is correctly rounded. Every kernel
+// handles one Philox block (four elements, all four words used) per thread and iteration.
+
+// The uniform in [0, 1) of a word: its top 24 bits times 2⁻²⁴, exact (Philox.ToUniform).
+static __device__ __forceinline__ float philox_uniform(unsigned int word) {
+    return __fmul_rn((float)(word >> 8), 1.0f / 16777216.0f);
+}
+
+// The uniform in (0, 1] of a word: (top 24 bits + 1) times 2⁻²⁴, exact (PhiloxNormal.ToUniformOpenZero).
+static __device__ __forceinline__ float philox_uniform_open_zero(unsigned int word) {
+    return __fmul_rn((float)((word >> 8) + 1u), 1.0f / 16777216.0f);
+}
+
+// sin(2π·turns) and cos(2π·turns) for |turns| < 2²⁰: PortableMath.SinCosTwoPi operation for operation (exact
+// range reduction in quarter turns, minimax polynomials on [-1/2, 1/2] quarter turns, quadrant swap and negation).
+static __device__ __forceinline__ void sincos_two_pi(float turns, float* sine, float* cosine) {
+    const float s0 = 0.5707963267948966f, s1 = -0.6459634900093079f, s2 = 0.07968022674322128f,
+                s3 = -0.004602177068591118f;
+    const float c1 = -1.2337005138397217f, c2 = 0.25366920232772827f, c3 = -0.02086007036268711f,
+                c4 = 0.0009036316769197583f;
+    const float roundingShift = 12582912.0f;
+    const float v = __fmul_rn(4.0f, turns);
+    const float q = __fsub_rn(__fadd_rn(v, roundingShift), roundingShift);
+    const float f = __fsub_rn(v, q);
+    const float t = __fmul_rn(f, f);
+    const float sinF = __fadd_rn(
+        f, __fmul_rn(f, __fadd_rn(s0, __fmul_rn(t, __fadd_rn(s1, __fmul_rn(t, __fadd_rn(s2, __fmul_rn(t, s3))))))));
+    const float cosF = __fadd_rn(
+        1.0f, __fmul_rn(t, __fadd_rn(c1, __fmul_rn(t, __fadd_rn(c2, __fmul_rn(t, __fadd_rn(c3, __fmul_rn(t, c4))))))));
+    switch ((int)q & 3) {
+        case 0: *sine = sinF; *cosine = cosF; break;
+        case 1: *sine = cosF; *cosine = -sinF; break;
+        case 2: *sine = -sinF; *cosine = -cosF; break;
+        default: *sine = -cosF; *cosine = sinF; break;
+    }
+}
+
+// The Box–Muller pair of two words (PhiloxNormal.Pair): r = √(-2·log u1), (r·cos 2πu2, r·sin 2πu2).
+static __device__ __forceinline__ void box_muller(unsigned int radiusWord, unsigned int angleWord, float* z0,
+                                                  float* z1) {
+    const float radius = __fsqrt_rn(__fmul_rn(-2.0f, portable_log(philox_uniform_open_zero(radiusWord))));
+    float sine, cosine;
+    sincos_two_pi(philox_uniform(angleWord), &sine, &cosine);
+    *z0 = __fmul_rn(radius, cosine);
+    *z1 = __fmul_rn(radius, sine);
+}
+
+// ==== philox_mask_forward ===================================================================================
+//
+// y[i] = keep[i] ? x[i]·scale : +0 with keep[i] = uniform(word i of the stream (seed, offset)) ≥ p — x, y (n)
+// (y may be x). Dropout forward and backward (scale = 1/(1-p), computed by the launcher as the CPU computes it:
+// 1.0f / (1.0f - p), one IEEE division) and DropConnect (scale = 1); IBackend.DropoutForward, DropoutBackward,
+// DropConnectMask. A dropped element is exactly +0 whatever x is (±inf and NaN included), as on the CPU.
+// Launch: 1-D grid of 1-D blocks (256 threads), grid-stride over the ceil(n / 4) Philox blocks, grid sized to fill
+// the device; each thread generates one block and applies its four words to elements 4b … 4b + 3.
+// Napkin math: reads and writes 4 bytes per element (8 bytes), plus ~25 integer ops per element for Philox:
+// the benchmark divides 8·n bytes by the time.
+
+extern "C" __global__ void philox_mask_forward(float* y, const float* x, float p, float scale, int n,
+                                               unsigned long long seed, unsigned long long offset) {
+    const long long blocks = ((long long)n + 3) / 4;
+    const long long stride = (long long)blockDim.x * gridDim.x;
+    for (long long b = (long long)blockIdx.x * blockDim.x + threadIdx.x; b < blocks; b += stride) {
+        const philox_words words = philox_block(seed, offset, (unsigned long long)b);
+        const unsigned int word[4] = {words.x0, words.x1, words.x2, words.x3};
+        const long long first = 4 * b;
+#pragma unroll
+        for (int k = 0; k < 4; k++) {
+            const long long i = first + k;
+            if (i < n) y[i] = philox_uniform(word[k]) >= p ? __fmul_rn(x[i], scale) : 0.0f;
+        }
+    }
+}
+
+// ==== gaussian_noise_forward ================================================================================
+//
+// y[i] = x[i] + σ·z[i] — x, y (n) (y may be x), z[i] the standard normal of element i of the stream (seed, offset)
+// by Box–Muller: Philox block b's words (x0, x1) give z[4b], z[4b+1] and (x2, x3) give z[4b+2], z[4b+3]
+// (PhiloxNormal.cs); σ·z and the sum each rounded once, as on the CPU; IBackend.AddGaussianNoise.
+// Launch: 1-D grid of 1-D blocks (256 threads), grid-stride over the ceil(n / 4) Philox blocks, grid sized to fill
+// the device; each thread generates one block, two Box–Muller pairs, and writes its four elements.
+// Napkin math: reads and writes 4 bytes per element (8 bytes) plus ~40 FLOPs per element (a log, a division and a
+// square root per pair): the benchmark divides 8·n bytes by the time.
+
+extern "C" __global__ void gaussian_noise_forward(float* y, const float* x, float stddev, int n,
+                                                  unsigned long long seed, unsigned long long offset) {
+    const long long blocks = ((long long)n + 3) / 4;
+    const long long stride = (long long)blockDim.x * gridDim.x;
+    for (long long b = (long long)blockIdx.x * blockDim.x + threadIdx.x; b < blocks; b += stride) {
+        const philox_words words = philox_block(seed, offset, (unsigned long long)b);
+        float z[4];
+        box_muller(words.x0, words.x1, &z[0], &z[1]);
+        box_muller(words.x2, words.x3, &z[2], &z[3]);
+        const long long first = 4 * b;
+#pragma unroll
+        for (int k = 0; k < 4; k++) {
+            const long long i = first + k;
+            if (i < n) y[i] = __fadd_rn(x[i], __fmul_rn(stddev, z[k]));
+        }
+    }
 }

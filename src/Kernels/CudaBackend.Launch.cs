@@ -17,6 +17,7 @@ public sealed partial class CudaBackend
     {
         GatherRows = 1,
         ArgMaxCountCorrect = 2,
+        SoftmaxCrossEntropy = 3,
     }
 
     /// <summary>The device address of a tensor's first element.</summary>
@@ -139,6 +140,9 @@ public sealed partial class CudaBackend
             CheckedOp.GatherRows => new ArgumentOutOfRangeException("indices", value,
                 $"GatherRows: argument 'indices' holds {value} at position {position}, outside the rows [0, {bound}) " +
                 $"of 'x'{when}. Nothing was written."),
+            CheckedOp.SoftmaxCrossEntropy => new ArgumentOutOfRangeException("labels", value,
+                $"SoftmaxCrossEntropy: argument 'labels' holds {value} at row {position}, outside the classes " +
+                $"[0, {bound}) of 'logits'{when}. Nothing was written."),
             _ => new ArgumentOutOfRangeException("labels", value,
                 $"ArgMaxCountCorrect: argument 'labels' holds {value} at position {position}, outside the classes " +
                 $"[0, {bound}) of 'logits'{when}. Nothing was counted."),

@@ -39,6 +39,19 @@ public sealed class KernelTableTests
         [Kernel.PReLUForward] = ["u64", "u64", "u64", "u32", "u32"],
         [Kernel.PReLUBackward] = ["u64", "u64", "u64", "u64", "u64", "u32", "u32"],
         [Kernel.SoftmaxForward] = ["u64", "u64", "u32", "u32"],
+        [Kernel.BatchNormForwardTraining] =
+            ["u64", "u64", "u64", "u64", "u64", "u64", "u64", "u64", "u32", "u32", "f32", "f32"],
+        [Kernel.BatchNormForwardInference] = ["u64", "u64", "u64", "u64", "u64", "u64", "u32", "u32", "f32"],
+        [Kernel.BatchNormBackward] = ["u64", "u64", "u64", "u64", "u64", "u64", "u64", "u64", "u32", "u32"],
+        [Kernel.GroupNormForward] = ["u64", "u64", "u64", "u64", "u64", "u64", "u32", "u32", "u32", "f32"],
+        [Kernel.GroupNormBackwardParameters] = ["u64", "u64", "u64", "u64", "u64", "u64", "u32", "u32", "u32"],
+        [Kernel.GroupNormBackwardInput] = ["u64", "u64", "u64", "u64", "u64", "u64", "u32", "u32", "u32"],
+        [Kernel.LossMeanCombine] = ["u64", "u64", "u64", "u32", "u32"],
+        [Kernel.SoftmaxCrossEntropyForward] = ["u64", "u64", "u64", "u64", "u64", "u32", "u32", "f32"],
+        [Kernel.MseLossForward] = ["u64", "u64", "u64", "u64", "u32", "f32"],
+        [Kernel.BinaryCrossEntropyWithLogitsForward] = ["u64", "u64", "u64", "u64", "u32", "f32"],
+        [Kernel.PhiloxMaskForward] = ["u64", "u64", "f32", "f32", "u32", "u64", "u64"],
+        [Kernel.GaussianNoiseForward] = ["u64", "u64", "f32", "u32", "u64", "u64"],
     };
 
     /// <summary>PTX parameter types of a kernel taking its pointers, then its floats, then its ints (the last is n).</summary>

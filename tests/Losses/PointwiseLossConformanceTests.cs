@@ -79,6 +79,7 @@ public abstract class PointwiseLossConformanceTests(string backend, PointwiseLos
 
 /// <summary><see cref="IBackend{T}.MseLoss"/>.</summary>
 [TestFixture("cpu")]
+[TestFixture("cuda")]
 public sealed class MseLossConformanceTests(string backend) : PointwiseLossConformanceTests(backend, PointwiseLoss.Mse)
 {
     /// <summary>Float32 squares of ±1e30 overflow to +inf, as in PyTorch; the gradient 2(p - t)/n stays finite.</summary>
@@ -93,6 +94,7 @@ public sealed class MseLossConformanceTests(string backend) : PointwiseLossConfo
 
 /// <summary><see cref="IBackend{T}.BinaryCrossEntropyWithLogits"/>.</summary>
 [TestFixture("cpu")]
+[TestFixture("cuda")]
 public sealed class BinaryCrossEntropyWithLogitsConformanceTests(string backend)
     : PointwiseLossConformanceTests(backend, PointwiseLoss.BinaryCrossEntropyWithLogits)
 {

@@ -6,6 +6,7 @@ namespace CudaNet.Tests.Losses;
 /// <summary>SoftmaxCrossEntropy on the backend under test against the float32 reference, edge cases and bad
 /// arguments.</summary>
 [TestFixture("cpu")]
+[TestFixture("cuda")]
 public sealed class SoftmaxCrossEntropyConformanceTests(string backend) : ConformanceTest(backend)
 {
     private const string Op = nameof(IBackend<float>.SoftmaxCrossEntropy);

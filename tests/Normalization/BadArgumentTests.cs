@@ -5,6 +5,7 @@ namespace CudaNet.Tests.Normalization;
 /// <summary>Wrong shapes and bad hyperparameters throw ArgumentException naming the op and the argument.</summary>
 [TestFixture("cpu")]
 [TestFixture("cpu-reference")]
+[TestFixture("cuda")]
 public sealed class BadArgumentTests(string backendName) : Support.ConformanceTest(backendName)
 {
     private static void Throws(Action call, string op, string argument)

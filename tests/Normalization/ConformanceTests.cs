@@ -9,6 +9,7 @@ namespace CudaNet.Tests.Normalization;
 /// enough to run in parallel chunks. Every output involves a reduction, so the reduction tolerances apply.
 /// </summary>
 [TestFixture("cpu")]
+[TestFixture("cuda")]
 public sealed class ConformanceTests(string backendName) : ConformanceTest(backendName)
 {
     private const double Rtol = Tolerance.ReductionRtol, Atol = Tolerance.ReductionAtol;

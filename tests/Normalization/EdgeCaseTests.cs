@@ -141,6 +141,7 @@ public sealed class EdgeCaseTests(string backendName)
 /// </summary>
 [TestFixture("cpu")]
 [TestFixture("cpu-reference")]
+[TestFixture("cuda")]
 public sealed class LargeOffsetTests(string backendName) : ConformanceTest(backendName)
 {
     private const int Count = 1000;

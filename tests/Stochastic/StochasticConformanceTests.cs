@@ -9,6 +9,7 @@ namespace CudaNet.Tests.Stochastic;
 /// (DESIGN.md §6), so every comparison is exact, for every length 0..257 and several streams.
 /// </summary>
 [TestFixture("cpu")]
+[TestFixture("cuda")]
 public class StochasticConformanceTests(string backendName) : ConformanceTest(backendName)
 {
     [TestCase(0.0)]

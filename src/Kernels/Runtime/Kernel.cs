@@ -29,6 +29,18 @@ internal enum Kernel
     PReLUForward,
     PReLUBackward,
     SoftmaxForward,
+    BatchNormForwardTraining,
+    BatchNormForwardInference,
+    BatchNormBackward,
+    GroupNormForward,
+    GroupNormBackwardParameters,
+    GroupNormBackwardInput,
+    LossMeanCombine,
+    SoftmaxCrossEntropyForward,
+    MseLossForward,
+    BinaryCrossEntropyWithLogitsForward,
+    PhiloxMaskForward,
+    GaussianNoiseForward,
 }
 
 /// <summary>The <c>extern "C"</c> names of <see cref="Kernel"/> in <c>kernels.cu</c>.</summary>
@@ -60,6 +72,18 @@ internal static class KernelNames
         Kernel.PReLUForward => "prelu_forward",
         Kernel.PReLUBackward => "prelu_backward",
         Kernel.SoftmaxForward => "softmax_forward",
+        Kernel.BatchNormForwardTraining => "batchnorm_forward_training",
+        Kernel.BatchNormForwardInference => "batchnorm_forward_inference",
+        Kernel.BatchNormBackward => "batchnorm_backward",
+        Kernel.GroupNormForward => "group_norm_forward",
+        Kernel.GroupNormBackwardParameters => "group_norm_backward_parameters",
+        Kernel.GroupNormBackwardInput => "group_norm_backward_input",
+        Kernel.LossMeanCombine => "loss_mean_combine",
+        Kernel.SoftmaxCrossEntropyForward => "softmax_cross_entropy_forward",
+        Kernel.MseLossForward => "mse_loss_forward",
+        Kernel.BinaryCrossEntropyWithLogitsForward => "binary_cross_entropy_with_logits_forward",
+        Kernel.PhiloxMaskForward => "philox_mask_forward",
+        Kernel.GaussianNoiseForward => "gaussian_noise_forward",
         _ => throw new ArgumentOutOfRangeException(nameof(kernel), kernel, "unknown kernel"),
     };
 
