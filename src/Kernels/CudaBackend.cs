@@ -181,9 +181,6 @@ public sealed partial class CudaBackend : BackendBase<float>
         return new CudaEvent(Context);
     }
 
-    /// <summary>The error of an op whose kernel is not written yet.</summary>
-    private static NotSupportedException NoKernel(string op) => new($"CudaBackend: {op} has no kernel yet.");
-
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
