@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
 
 namespace CudaNet.Cpu.Dense;
 
@@ -30,7 +29,7 @@ internal static class GemmSimd<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (GemmKernel512<T>.IsSupported)
             GemmBlocked<T, GemmKernel512<T>>.Run(backend, c, a, transposeA, b, transposeB, alpha, beta, bias, epilogue, k);
-        else if (GemmKernel256<T>.IsSupported && Vector256<T>.Count > Vector<T>.Count / 2)
+        else if (GemmKernel256<T>.IsSupported)
             GemmBlocked<T, GemmKernel256<T>>.Run(backend, c, a, transposeA, b, transposeB, alpha, beta, bias, epilogue, k);
         else
             GemmBlocked<T, GemmKernelVector<T>>.Run(backend, c, a, transposeA, b, transposeB, alpha, beta, bias, epilogue, k);
