@@ -53,7 +53,7 @@ public sealed class GemmKernelTests(string kernel)
     };
 
     /// <summary>(M, N, K) relative to the tile: one tile, one short of / one past it in each dimension, the narrow
-    /// half panel (exact, short, one past), KC = 256 slices (exact, one past, two and a bit), a 128-row band ± 1,
+    /// half panel (exact, short, one past; alone, A is read in place but for a short last tile), KC = 256 slices (exact, one past, two and a bit), a 128-row band ± 1,
     /// one row band with many panels (A packed up front) and many row bands with one panel.</summary>
     private IEnumerable<(int M, int N, int K)> Shapes<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {

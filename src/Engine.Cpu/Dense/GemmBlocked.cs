@@ -52,6 +52,9 @@ internal static class GemmBlocked<T, TKernel> where T : unmanaged, IFloatingPoin
         // (cache-hot, and in parallel even when the up-front pass is too small to split). Otherwise A is packed once
         // up front with B, rather than once per column task.
         bool packAInTask = columnTasks == 1;
+        // One narrow panel (N ≤ NR/2, a classifier head): each A element meets one kernel call, so packing it would
+        // cost more than the arithmetic; full tiles read op(A) in place and only a short last tile is packed.
+        bool directA = panels == 1 && n <= nr / 2;
         int packItems = panels + (packAInTask ? 0 : tiles);
         long perItem = (long)Math.Max(mr, nr) * k;
         backend.ParallelFor(packItems, (int)Math.Max(1, MinPackChunk / perItem), (start, end) =>
@@ -72,7 +75,7 @@ internal static class GemmBlocked<T, TKernel> where T : unmanaged, IFloatingPoin
             for (int task = start; task < end; task++)
             {
                 int firstTile = task / columnTasks * tilesPerTask, firstPanel = task % columnTasks * panelsPerTask;
-                RunTask(c, packAInTask ? a : null, transposeA, buffer, aOffset, bOffset, firstTile,
+                RunTask(c, a, packAInTask, directA, transposeA, buffer, aOffset, bOffset, firstTile,
                     Math.Min(tiles, firstTile + tilesPerTask), firstPanel, Math.Min(panels, firstPanel + panelsPerTask),
                     alpha, beta, bias, epilogue, k);
             }
@@ -102,14 +105,15 @@ internal static class GemmBlocked<T, TKernel> where T : unmanaged, IFloatingPoin
         return (tilesPerTask, panelsPerTask);
     }
 
-    /// <summary>One task: C[tiles × panels] over all of K; <paramref name="unpackedA"/> is op(A)'s tensor when the
-    /// task packs its own A tiles, null when they are packed already.</summary>
+    /// <summary>One task: C[tiles × panels] over all of K. The task packs its A tiles when <paramref name="packA"/>
+    /// (else they are packed already), except full tiles read in place when <paramref name="directA"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunTask(Tensor<T> c, Tensor<T>? unpackedA, bool transposeA, T[] buffer, int aOffset, int bOffset,
+    private static void RunTask(Tensor<T> c, Tensor<T> a, bool packA, bool directA, bool transposeA, T[] buffer, int aOffset, int bOffset,
         int firstTile, int endTile, int firstPanel, int endPanel, T alpha, T beta, Tensor<T>? bias, Activation epilogue, int k)
     {
         int m = c.Rows, n = c.Columns, mr = TKernel.Rows, nr = TKernel.Columns;
         Span<T> cs = CpuBackend<T>.Span(c);
+        ReadOnlySpan<T> aS = CpuBackend<T>.Span(a);
         ref T cRef = ref MemoryMarshal.GetReference(cs);
         ref T packed = ref MemoryMarshal.GetArrayDataReference(buffer);
         ref T biasRef = ref bias is null ? ref Unsafe.NullRef<T>() : ref MemoryMarshal.GetReference(CpuBackend<T>.Span(bias));
@@ -122,10 +126,11 @@ internal static class GemmBlocked<T, TKernel> where T : unmanaged, IFloatingPoin
         {
             int depth = Math.Min(depthBlock, k - p0);
             bool first = p0 == 0, last = p0 + depth == k;
-            if (unpackedA is not null)
+            if (packA)
                 for (int tile = firstTile; tile < endTile; tile++)
-                    GemmPacking<T>.PackA(CpuBackend<T>.Span(unpackedA), transposeA, m, k, tile * mr, mr, p0, depth,
-                        buffer.AsSpan(aOffset + (tile * k + p0) * mr, depth * mr));
+                    if (!directA || (tile + 1) * mr > m)
+                        GemmPacking<T>.PackA(aS, transposeA, m, k, tile * mr, mr, p0, depth,
+                            buffer.AsSpan(aOffset + (tile * k + p0) * mr, depth * mr));
             for (int panel = firstPanel; panel < endPanel; panel++)
             {
                 int column = panel * nr, columns = Math.Min(nr, n - column);
@@ -136,6 +141,13 @@ internal static class GemmBlocked<T, TKernel> where T : unmanaged, IFloatingPoin
                 {
                     int row = tile * mr, rows = Math.Min(mr, m - row);
                     ref T aSlice = ref Unsafe.Add(ref packed, aOffset + ((nint)tile * k + p0) * mr);
+                    nint rowStride = 1, depthStride = mr;
+                    if (directA && rows == mr)
+                    {
+                        // op(A)[row, p0] in place: A (M,K) steps K per row and 1 per k, A (K,M) 1 per row and M per k.
+                        aSlice = ref Unsafe.AsRef(in aS[transposeA ? p0 * m + row : row * k + p0]);
+                        (rowStride, depthStride) = transposeA ? (1, m) : (k, 1);
+                    }
                     ref T cTile = ref Unsafe.Add(ref cRef, (nint)row * n + column);
                     if (rows == mr && columns == nr)
                     {
@@ -143,11 +155,12 @@ internal static class GemmBlocked<T, TKernel> where T : unmanaged, IFloatingPoin
                     }
                     else if (rows == mr && columns == nr / 2)
                     {
-                        TKernel.RunNarrow(in aSlice, in bSlice, depth, ref cTile, n, writeBack);
+                        TKernel.RunNarrow(in aSlice, rowStride, depthStride, in bSlice, depth, ref cTile, n, writeBack);
                     }
                     else
                     {
-                        if (columns <= nr / 2) TKernel.RunNarrow(in aSlice, in bSlice, depth, ref scratch[0], nr, GemmWriteBack<T>.Raw);
+                        if (columns <= nr / 2)
+                            TKernel.RunNarrow(in aSlice, rowStride, depthStride, in bSlice, depth, ref scratch[0], nr, GemmWriteBack<T>.Raw);
                         else TKernel.Run(in aSlice, in bSlice, depth, ref scratch[0], nr, GemmWriteBack<T>.Raw);
                         for (int r = 0; r < rows; r++)
                         {

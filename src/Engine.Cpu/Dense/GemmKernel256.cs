@@ -60,7 +60,8 @@ internal readonly struct GemmKernel256<T> : IGemmMicroKernel<T> where T : unmana
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunNarrow(ref readonly T a, ref readonly T b, int depth, ref T c, int ldc, scoped in GemmWriteBack<T> writeBack)
+    public static void RunNarrow(ref readonly T a, nint rowStride, nint depthStride, ref readonly T b, int depth, ref T c, int ldc,
+        scoped in GemmWriteBack<T> writeBack)
     {
         int w = Vector256<T>.Count;
         Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default;
@@ -70,12 +71,12 @@ internal readonly struct GemmKernel256<T> : IGemmMicroKernel<T> where T : unmana
         {
             var b0 = Vector256.LoadUnsafe(ref bp);
             c0 = Fma(Vector256.Create(ap), b0, c0);
-            c1 = Fma(Vector256.Create(Unsafe.Add(ref ap, 1)), b0, c1);
-            c2 = Fma(Vector256.Create(Unsafe.Add(ref ap, 2)), b0, c2);
-            c3 = Fma(Vector256.Create(Unsafe.Add(ref ap, 3)), b0, c3);
-            c4 = Fma(Vector256.Create(Unsafe.Add(ref ap, 4)), b0, c4);
-            c5 = Fma(Vector256.Create(Unsafe.Add(ref ap, 5)), b0, c5);
-            ap = ref Unsafe.Add(ref ap, 6);
+            c1 = Fma(Vector256.Create(Unsafe.Add(ref ap, rowStride)), b0, c1);
+            c2 = Fma(Vector256.Create(Unsafe.Add(ref ap, 2 * rowStride)), b0, c2);
+            c3 = Fma(Vector256.Create(Unsafe.Add(ref ap, 3 * rowStride)), b0, c3);
+            c4 = Fma(Vector256.Create(Unsafe.Add(ref ap, 4 * rowStride)), b0, c4);
+            c5 = Fma(Vector256.Create(Unsafe.Add(ref ap, 5 * rowStride)), b0, c5);
+            ap = ref Unsafe.Add(ref ap, depthStride);
             bp = ref Unsafe.Add(ref bp, 2 * w);
         }
         writeBack.Store(ref c, c0, 0);

@@ -49,7 +49,8 @@ internal readonly struct GemmKernelVector<T> : IGemmMicroKernel<T> where T : unm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunNarrow(ref readonly T a, ref readonly T b, int depth, ref T c, int ldc, scoped in GemmWriteBack<T> writeBack)
+    public static void RunNarrow(ref readonly T a, nint rowStride, nint depthStride, ref readonly T b, int depth, ref T c, int ldc,
+        scoped in GemmWriteBack<T> writeBack)
     {
         int w = Vector<T>.Count;
         Vector<T> c0 = default, c1 = default, c2 = default, c3 = default;
@@ -58,10 +59,10 @@ internal readonly struct GemmKernelVector<T> : IGemmMicroKernel<T> where T : unm
         {
             var b0 = Vector.LoadUnsafe(ref bp);
             c0 = Fma(new Vector<T>(ap), b0, c0);
-            c1 = Fma(new Vector<T>(Unsafe.Add(ref ap, 1)), b0, c1);
-            c2 = Fma(new Vector<T>(Unsafe.Add(ref ap, 2)), b0, c2);
-            c3 = Fma(new Vector<T>(Unsafe.Add(ref ap, 3)), b0, c3);
-            ap = ref Unsafe.Add(ref ap, 4);
+            c1 = Fma(new Vector<T>(Unsafe.Add(ref ap, rowStride)), b0, c1);
+            c2 = Fma(new Vector<T>(Unsafe.Add(ref ap, 2 * rowStride)), b0, c2);
+            c3 = Fma(new Vector<T>(Unsafe.Add(ref ap, 3 * rowStride)), b0, c3);
+            ap = ref Unsafe.Add(ref ap, depthStride);
             bp = ref Unsafe.Add(ref bp, 2 * w);
         }
         writeBack.Store(ref c, c0, 0);

@@ -17,8 +17,10 @@ internal interface IGemmMicroKernel<T> where T : unmanaged, IFloatingPointIeee75
     static abstract bool IsSupported { get; }
     static abstract void Run(ref readonly T a, ref readonly T b, int depth, ref T c, int ldc, scoped in GemmWriteBack<T> writeBack);
     /// <summary>The tile's first half (MR × NR/2, one vector per row), for a last panel of at most NR/2 columns;
-    /// B is still read with the panel's NR stride.</summary>
-    static abstract void RunNarrow(ref readonly T a, ref readonly T b, int depth, ref T c, int ldc, scoped in GemmWriteBack<T> writeBack);
+    /// B is still read with the panel's NR stride, and A element (r, p) at a[r·rowStride + p·depthStride], so a
+    /// packed tile (1, MR) or op(A) in place ((K, 1) or (1, M)) alike.</summary>
+    static abstract void RunNarrow(ref readonly T a, nint rowStride, nint depthStride, ref readonly T b, int depth, ref T c,
+        int ldc, scoped in GemmWriteBack<T> writeBack);
 }
 
 /// <summary>The SIMD GEMM: the blocked, packed kernel with the widest register tile the hardware runs.</summary>
