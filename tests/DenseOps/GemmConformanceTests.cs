@@ -9,8 +9,8 @@ namespace CudaNet.Tests.DenseOps;
 [TestFixture("cuda")]
 public sealed class GemmConformanceTests(string backendName) : ConformanceTest(backendName)
 {
-    /// <summary>(M, N, K): 1, odd, primes, and sizes around the SIMD kernel's blocks (4 rows, 2 vectors of
-    /// columns, 64-row × 16-panel tasks, 256-deep slices).</summary>
+    /// <summary>(M, N, K): 1, odd, primes, and sizes around the SIMD kernel's blocks (8 × 32 AVX-512 tiles, 128-row
+    /// bands, 256-deep slices; <see cref="GemmKernelTests"/> walks every register tile's edges).</summary>
     private static readonly (int M, int N, int K)[] Shapes =
     [
         (1, 1, 1), (1, 17, 3), (2, 3, 5), (3, 7, 1), (5, 16, 17), (7, 33, 13), (16, 8, 64), (31, 1, 257),
