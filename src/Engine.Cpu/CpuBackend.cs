@@ -57,25 +57,39 @@ public sealed partial class CpuBackend<T> : BackendBase<T> where T : unmanaged, 
     /// <paramref name="grain"/> items, in parallel when there is more than one chunk and more than one thread.
     /// The chunking depends only on count and grain, never on the thread count.
     /// </summary>
-    internal void ParallelFor(int count, int grain, Action<int, int> body)
+    internal void ParallelFor(int count, int grain, Action<int, int> body) =>
+        ParallelFor(count, grain, body, static (body, _, start, end) => body(start, end));
+
+    /// <summary>
+    /// <see cref="ParallelFor(int, int, Action{int, int})"/> that also passes the chunk index (0 ≤ chunk &lt;
+    /// <see cref="ChunkCount"/>(count, grain)), so a reduction can keep one partial per chunk and combine them in
+    /// chunk order; and a state argument, so a caller can pass a static lambda and allocate no closure.
+    /// </summary>
+    internal void ParallelFor<TState>(int count, int grain, TState state, Action<TState, int, int, int> body)
     {
-        int chunks = (int)Math.Min(count / (long)Math.Max(grain, 1), MaxChunks);
+        int chunks = ChunkCount(count, grain);
         if (chunks <= 1)
         {
-            if (count > 0) body(0, count);
+            if (count > 0) body(state, 0, 0, count);
             return;
         }
         if (MaxThreads == 1)
         {
             // The same chunks in order, so a reduction over per-chunk partials gives the same bits.
             for (int chunk = 0; chunk < chunks; chunk++)
-                body((int)((long)count * chunk / chunks), (int)((long)count * (chunk + 1) / chunks));
+                body(state, chunk, ChunkStart(count, chunks, chunk), ChunkStart(count, chunks, chunk + 1));
             return;
         }
         var options = new ParallelOptions { MaxDegreeOfParallelism = MaxThreads };
         Parallel.For(0, chunks, options, chunk =>
-            body((int)((long)count * chunk / chunks), (int)((long)count * (chunk + 1) / chunks)));
+            body(state, chunk, ChunkStart(count, chunks, chunk), ChunkStart(count, chunks, chunk + 1)));
     }
+
+    /// <summary>How many chunks <see cref="ParallelFor{TState}"/> splits [0, count) into (0 when count is 0).</summary>
+    internal static int ChunkCount(int count, int grain) =>
+        count <= 0 ? 0 : (int)Math.Clamp(count / (long)Math.Max(grain, 1), 1, MaxChunks);
+
+    private static int ChunkStart(int count, int chunks, int chunk) => (int)((long)count * chunk / chunks);
 
     /// <inheritdoc/>
     protected override TensorStorage AllocateStorage(long bytes) => new NativeStorage(this, bytes, Allocations);

@@ -29,6 +29,7 @@ internal static class PhiloxVector
     }
 
     /// <summary>Word w of blocks firstBlock … firstBlock + 7 in vector Xw, lane b = block firstBlock + b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (Vector256<uint> X0, Vector256<uint> X1, Vector256<uint> X2, Vector256<uint> X3) GenerateLanes(
         ulong seed, ulong offset, ulong firstBlock)
     {
@@ -54,6 +55,28 @@ internal static class PhiloxVector
             (c0, c1, c2, c3) = (hi1 ^ c1 ^ Vector256.Create(k0), lo1, hi0 ^ c3 ^ Vector256.Create(k1), lo0);
         }
         return (c0, c1, c2, c3);
+    }
+
+    /// <summary>
+    /// Words 4·firstBlock … 4·firstBlock + 31 of the stream in element order: vector j holds elements 8j … 8j + 7
+    /// (a 4×8 transpose of <see cref="GenerateLanes"/> in registers).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector256<uint> E0, Vector256<uint> E1, Vector256<uint> E2, Vector256<uint> E3) GenerateElements(
+        ulong seed, ulong offset, ulong firstBlock)
+    {
+        var (x0, x1, x2, x3) = GenerateLanes(seed, offset, firstBlock);
+        var pairs01Low = Avx2.UnpackLow(x0, x1).AsUInt64();
+        var pairs01High = Avx2.UnpackHigh(x0, x1).AsUInt64();
+        var pairs23Low = Avx2.UnpackLow(x2, x3).AsUInt64();
+        var pairs23High = Avx2.UnpackHigh(x2, x3).AsUInt64();
+        // Each 128-bit half now holds one whole block: blocks (0 | 4), (1 | 5), (2 | 6), (3 | 7).
+        var blocks04 = Avx2.UnpackLow(pairs01Low, pairs23Low).AsUInt32();
+        var blocks15 = Avx2.UnpackHigh(pairs01Low, pairs23Low).AsUInt32();
+        var blocks26 = Avx2.UnpackLow(pairs01High, pairs23High).AsUInt32();
+        var blocks37 = Avx2.UnpackHigh(pairs01High, pairs23High).AsUInt32();
+        return (Avx2.Permute2x128(blocks04, blocks15, 0x20), Avx2.Permute2x128(blocks26, blocks37, 0x20),
+            Avx2.Permute2x128(blocks04, blocks15, 0x31), Avx2.Permute2x128(blocks26, blocks37, 0x31));
     }
 
     /// <summary>destination[4·b + w] = lane b of vector w: lanes (one per block) back to element order.</summary>
