@@ -93,8 +93,9 @@ internal static class BatchNormBackward<T> where T : unmanaged, IFloatingPointIe
     }
 
     /// <summary>sumDy = Σ dy and sumDyCentered = Σ dy·(x - μ) over rows [start, end), every column.</summary>
-    // Hot SIMD loop: fully optimised from the first call (tiered tier-0/OSR code of it measured 2-6× slower).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Hot SIMD loop: fully optimised from the first call (tiered tier-0/OSR code of it measured 2-6× slower), and not
+    // inlined into its tier-1 caller, where it would be compiled again under that method's register pressure.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static void ColumnSums(Tensor<T> dy, Tensor<T> x, Tensor<T> savedMean, Span<T> sumDy, Span<T> sumDyCentered,
         int start, int end)
     {
@@ -140,8 +141,9 @@ internal static class BatchNormBackward<T> where T : unmanaged, IFloatingPointIe
     }
 
     /// <summary>dx for rows [start, end): per column coefficients for the whole width, then one vector pass per row.</summary>
-    // Hot SIMD loop: fully optimised from the first call (tiered tier-0/OSR code of it measured 2-6× slower).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Hot SIMD loop: fully optimised from the first call (tiered tier-0/OSR code of it measured 2-6× slower), and not
+    // inlined into its tier-1 caller, where it would be compiled again under that method's register pressure.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static void InputGradientRows(Tensor<T> dx, Tensor<T> dGamma, Tensor<T> dBeta, Tensor<T> dy, Tensor<T> x,
         Tensor<T> gamma, Tensor<T> savedMean, Tensor<T> savedInvStd, int start, int end)
     {

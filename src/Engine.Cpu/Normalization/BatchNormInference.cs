@@ -45,8 +45,9 @@ internal static class BatchNormInference<T> where T : unmanaged, IFloatingPointI
     /// the <paramref name="spread"/> tensor holds variances (invstd = 1/√(var + eps)); without, inverse std devs.
     /// The per-column scales are computed once for the whole row width, so x and y stream row after row.
     /// </summary>
-    // Hot SIMD loop: fully optimised from the first call (tiered tier-0/OSR code of it measured 2-6× slower).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Hot SIMD loop: fully optimised from the first call (tiered tier-0/OSR code of it measured 2-6× slower), and not
+    // inlined into its tier-1 caller, where it would be compiled again under that method's register pressure.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void NormalizeRows(Tensor<T> y, Tensor<T> x, Tensor<T> mean, Tensor<T> spread, Tensor<T> gamma,
         Tensor<T> beta, int start, int end, T? eps = null)
     {

@@ -66,8 +66,9 @@ internal static class ColumnMoments<T> where T : unmanaged, IFloatingPointIeee75
         (int)((long)blocks * chunk / chunks) * blockRows;
 
     /// <summary>Moments of the rows of blocks [firstBlock, endBlock) into (means - first row of x, m2s).</summary>
-    // Hot SIMD loop: fully optimised from the first call (tiered tier-0/OSR code of it measured 2-6× slower).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Hot SIMD loop: fully optimised from the first call (tiered tier-0/OSR code of it measured 2-6× slower), and not
+    // inlined into its tier-1 caller, where it would be compiled again under that method's register pressure.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static void Chunk(Tensor<T> x, int blockRows, int firstBlock, int endBlock, Span<T> means, Span<T> m2s)
     {
         var xs = CpuBackend<T>.Span(x);
@@ -117,6 +118,7 @@ internal static class ColumnMoments<T> where T : unmanaged, IFloatingPointIeee75
     }
 
     /// <summary>(mean_a, M2_a) over n_a rows ← the moments of those rows and n_b more (Chan et al.).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Merge(Span<T> meanA, Span<T> m2A, int countA, ReadOnlySpan<T> meanB, ReadOnlySpan<T> m2B, int countB)
     {
         T na = T.CreateTruncating(countA), nb = T.CreateTruncating(countB), n = na + nb;
@@ -145,6 +147,9 @@ internal static class ColumnMoments<T> where T : unmanaged, IFloatingPointIeee75
     }
 
     /// <summary>sums += row - centers and, when given, squares += (row - centers)², elementwise.</summary>
+    // Called once per row from Chunk: tier-0 code of it (tiering waits while the process keeps compiling) made the
+    // statistics pass 3× slower for the first ~0.2 s of calls, the whole of a short benchmark.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddDeviations(ReadOnlySpan<T> row, ReadOnlySpan<T> centers, Span<T> sums, Span<T> squares)
     {
         int count = row.Length, width = Vector<T>.Count, i;

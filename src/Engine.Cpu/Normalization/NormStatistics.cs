@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace CudaNet.Cpu;
@@ -85,5 +86,8 @@ internal static class NormStatistics<T> where T : unmanaged, IFloatingPointIeee7
     }
 
     /// <summary>Σ(x - mean)² from the deviations' sums; never negative (NaN still propagates).</summary>
+    // Inlined on purpose: the statistics loops call it once per column and block, and the JIT did not inline it by
+    // itself into their fully optimised code, leaving those calls on tier-0 code for the first fraction of a second.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T CorrectedM2(T sum, T sumSquares, T n) => T.Max(T.Zero, sumSquares - sum * sum / n);
 }
