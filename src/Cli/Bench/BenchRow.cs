@@ -19,24 +19,42 @@ internal sealed record BenchRow(string Op, string Shape, string Unit, double Sec
     public string Verdict => Target is null || Ratio is null ? "" : Ratio >= Target ? "met" : "missed";
 }
 
-/// <summary>Median wall time of repeated calls after warm-up.</summary>
+/// <summary>
+/// Wall time of our call and of the reference's, measured interleaved (ours, reference, ours, …) after a warm-up
+/// long enough for the tiered JIT to settle, so that load changes on a shared machine hit both alike; each figure
+/// is the median over the pairs, each sample repeated long enough that timer resolution does not matter.
+/// </summary>
 internal static class Timing
 {
-    public static double Median(Action call, int repeats = 7, double minSeconds = 0.05)
+    public static (double Ours, double Reference) Paired(Action ours, Action? reference, int pairs = 9,
+        double minSeconds = 0.05, double warmupSeconds = 0.5)
     {
-        call();
-        // Repeat each measurement often enough to last minSeconds, so timer resolution does not matter.
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        call();
-        int inner = Math.Max(1, (int)Math.Ceiling(minSeconds / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
-        var samples = new double[repeats];
-        for (int r = 0; r < repeats; r++)
+        do
         {
-            clock.Restart();
-            for (int i = 0; i < inner; i++) call();
-            samples[r] = clock.Elapsed.TotalSeconds / inner;
+            ours();
+            reference?.Invoke();
+        } while (clock.Elapsed.TotalSeconds < warmupSeconds);
+        int innerOurs = Repeats(ours, minSeconds), innerReference = reference is null ? 0 : Repeats(reference, minSeconds);
+        var oursSamples = new double[pairs];
+        var referenceSamples = new double[pairs];
+        for (int p = 0; p < pairs; p++)
+        {
+            oursSamples[p] = Time(ours, innerOurs);
+            if (reference is not null) referenceSamples[p] = Time(reference, innerReference);
         }
-        Array.Sort(samples);
-        return samples[repeats / 2];
+        Array.Sort(oursSamples);
+        Array.Sort(referenceSamples);
+        return (oursSamples[pairs / 2], reference is null ? double.NaN : referenceSamples[pairs / 2]);
+    }
+
+    private static int Repeats(Action call, double minSeconds) =>
+        Math.Max(1, (int)Math.Ceiling(minSeconds / Math.Max(Time(call, 1), 1e-9)));
+
+    private static double Time(Action call, int repeats)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < repeats; i++) call();
+        return clock.Elapsed.TotalSeconds / repeats;
     }
 }

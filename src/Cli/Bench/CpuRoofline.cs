@@ -53,17 +53,14 @@ internal sealed class CpuRoofline(int threads, bool quick)
         using var tbias = cpu.FromArray(bias, n);
         using var tc = cpu.Allocate<float>(m, n);
         var epilogue = withEpilogue ? Activation.ReLU : Activation.Identity;
-        double ours = Timing.Median(() => cpu.Gemm(tc, ta_, ta, tb_, tb, 1, 0, withEpilogue ? tbias : null, epilogue));
-        double? theirs = null;
-        if (blas is not null)
+        var c = new float[m * n];
+        Action? openBlas = blas is null ? null : () =>
         {
-            var c = new float[m * n];
-            theirs = Timing.Median(() =>
-            {
-                blas.Sgemm(ta, tb, m, n, k, 1, a, b, 0, c);
-                if (withEpilogue) BiasRelu(c, bias);
-            });
-        }
+            blas.Sgemm(ta, tb, m, n, k, 1, a, b, 0, c);
+            if (withEpilogue) BiasRelu(c, bias);
+        };
+        var (ours, blasSeconds) = Timing.Paired(() => cpu.Gemm(tc, ta_, ta, tb_, tb, 1, 0, withEpilogue ? tbias : null, epilogue), openBlas);
+        double? theirs = blas is null ? null : blasSeconds;
         double flops = 2.0 * m * n * k;
         string op = $"sgemm {(ta ? "T" : "N")}{(tb ? "T" : "N")}{(withEpilogue ? " +bias+ReLU" : "")}";
         return new BenchRow(op, $"{m}x{n}x{k}", "GFLOP/s", ours, flops / ours / 1e9, reference,
@@ -122,8 +119,7 @@ internal sealed class CpuRoofline(int threads, bool quick)
         {
             // The reference moves the same bytes: a copy reads and writes, so copy passes/2 buffers' worth.
             double bytes = (double)passes * Elements * sizeof(float);
-            double ours = Timing.Median(call, repeats: 5);
-            double copy = Timing.Median(() => CopyBytes(source, target, passes), repeats: 5);
+            var (ours, copy) = Timing.Paired(call, () => CopyBytes(source, target, passes), pairs: 7);
             yield return new BenchRow(op, $"{Elements / (1 << 20)}M floats", "GB/s", ours, bytes / ours / 1e9,
                 "Span<float>.CopyTo, same bytes", bytes / copy / 1e9, 0.70);
         }
