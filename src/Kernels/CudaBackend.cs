@@ -57,6 +57,12 @@ public sealed partial class CudaBackend : BackendBase<float>
     /// <summary>The stream every op of this backend is queued on.</summary>
     public CudaStream Stream => _stream;
 
+    /// <summary>The raw handle of <see cref="Stream"/>, for a library (cuBLAS) to queue its work in order with ours.</summary>
+    internal nint StreamHandle => _stream.Handle;
+
+    /// <summary>The device address of a tensor of this backend, for a library (cuBLAS) or a driver copy.</summary>
+    internal static ulong DeviceAddress(Tensor<float> tensor) => Address(tensor);
+
     /// <summary>Wait after every launch so that a fault is reported by the launch that caused it, and device-side
     /// argument errors (an index out of range) are thrown by the call that made them. Slow: for debugging and
     /// conformance tests. Defaults to true when the environment variable <c>CUDANET_SYNC</c> is <c>1</c>.</summary>

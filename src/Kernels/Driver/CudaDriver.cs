@@ -152,6 +152,9 @@ internal static unsafe partial class CudaDriver
     {
         MaxThreadsPerBlock = 1,
         MultiprocessorCount = 16,
+        MemoryClockRateKHz = 36,
+        GlobalMemoryBusWidthBits = 37,
+        L2CacheSizeBytes = 38,
         ComputeCapabilityMajor = 75,
         ComputeCapabilityMinor = 76,
     }

@@ -66,6 +66,13 @@ public sealed unsafe class CudaContext : IDisposable
             new Version(major, minor), (long)totalMemory, driverVersion, multiprocessors);
     }
 
+    /// <summary>A device attribute (<c>cuDeviceGetAttribute</c>); 0 where the driver no longer reports it.</summary>
+    internal int Attribute(DeviceAttribute attribute)
+    {
+        int value;
+        return cuDeviceGetAttribute(&value, attribute, Device) == CudaResult.Success ? value : 0;
+    }
+
     /// <summary>Makes the context current on the calling thread (every thread that calls the driver needs it).</summary>
     internal void MakeCurrent()
     {
