@@ -9,8 +9,9 @@ namespace CudaNet.Cli.Bench;
 /// <param name="Reference">What we compare with.</param>
 /// <param name="ReferenceRate">Its figure (null when unavailable).</param>
 /// <param name="Target">The ratio the issue asks for (null: informational).</param>
+/// <param name="PeakPercent">Our figure as a percentage of the device's peak (null where the peak is not known).</param>
 internal sealed record BenchRow(string Op, string Shape, string Unit, double Seconds, double Rate, string Reference,
-    double? ReferenceRate, double? Target)
+    double? ReferenceRate, double? Target, double? PeakPercent = null)
 {
     /// <summary>Rate / reference rate.</summary>
     public double? Ratio => ReferenceRate is > 0 ? Rate / ReferenceRate : null;
