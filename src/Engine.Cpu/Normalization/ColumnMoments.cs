@@ -88,16 +88,16 @@ internal static class ColumnMoments<T> where T : unmanaged, IFloatingPointIeee75
                 T count = T.CreateTruncating(n);
                 // Pass 1: Σ (x - K), shifted so large offsets do not cancel.
                 sums.Clear();
-                for (int r = start; r < end; r++) AddDeviations(xs.Slice(r * features, features), shift, sums, Span<T>.Empty);
+                for (int r = start; r < end; r++) AddDeviations(xs.Slice(r * features, features), shift, sums);
                 for (int f = 0; f < features; f++)
                 {
                     shiftedMean[f] = sums[f] / count;
                     center[f] = shift[f] + shiftedMean[f];
                 }
                 // Pass 2 (from cache): Σ (x - c) and Σ (x - c)², corrected for c being the block mean rounded to T.
-                sums.Clear();
-                squares.Clear();
-                for (int r = start; r < end; r++) AddDeviations(xs.Slice(r * features, features), center, sums, squares);
+                // Column strips down the block's rows (in L2) with the sums in registers; pass 1 must stream rows
+                // from memory in order, where strips would defeat the hardware prefetcher.
+                DeviationSums(xs, features, start, end, center, sums, squares);
                 for (int f = 0; f < features; f++) squares[f] = NormStatistics<T>.CorrectedM2(sums[f], squares[f], count);
                 if (rowsSoFar == 0)
                 {
@@ -146,36 +146,88 @@ internal static class ColumnMoments<T> where T : unmanaged, IFloatingPointIeee75
         }
     }
 
-    /// <summary>sums += row - centers and, when given, squares += (row - centers)², elementwise.</summary>
+    /// <summary>sums += row - centers, elementwise.</summary>
     // Called once per row from Chunk: tier-0 code of it (tiering waits while the process keeps compiling) made the
     // statistics pass 3× slower for the first ~0.2 s of calls, the whole of a short benchmark.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddDeviations(ReadOnlySpan<T> row, ReadOnlySpan<T> centers, Span<T> sums, Span<T> squares)
+    private static void AddDeviations(ReadOnlySpan<T> row, ReadOnlySpan<T> centers, Span<T> sums)
     {
         int count = row.Length, width = Vector<T>.Count, i;
         ref T rowStart = ref MemoryMarshal.GetReference(row);
         ref T centerStart = ref MemoryMarshal.GetReference(centers);
         ref T sumStart = ref MemoryMarshal.GetReference(sums);
-        ref T squareStart = ref MemoryMarshal.GetReference(squares);
-        if (squares.IsEmpty)
-        {
-            for (i = 0; i <= count - width; i += width)
-                (Vector.LoadUnsafe(ref sumStart, (nuint)i) + (Vector.LoadUnsafe(ref rowStart, (nuint)i) - Vector.LoadUnsafe(ref centerStart, (nuint)i)))
-                    .StoreUnsafe(ref sumStart, (nuint)i);
-            for (; i < count; i++) sums[i] += row[i] - centers[i];
-            return;
-        }
         for (i = 0; i <= count - width; i += width)
+            (Vector.LoadUnsafe(ref sumStart, (nuint)i) + (Vector.LoadUnsafe(ref rowStart, (nuint)i) - Vector.LoadUnsafe(ref centerStart, (nuint)i)))
+                .StoreUnsafe(ref sumStart, (nuint)i);
+        for (; i < count; i++) sums[i] += row[i] - centers[i];
+    }
+
+    /// <summary>
+    /// sums = Σ (x - centers) and squares = Σ (x - centers)² over rows [start, end) of x (·, F), each column summed
+    /// in row order. Strips of four vectors of columns keep their sums in registers down the rows: a row-by-row pass
+    /// loads and stores both running sums for every element, which made this pass cost as much as reading x from
+    /// memory. (Prefetching the next block from here measured slower: the hardware prefetcher already streams it.)
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DeviationSums(ReadOnlySpan<T> xs, int features, int start, int end, ReadOnlySpan<T> centers,
+        Span<T> sums, Span<T> squares)
+    {
+        int width = Vector<T>.Count, f = 0;
+        ref T x0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(xs), (nint)start * features);
+        ref T centerStart = ref MemoryMarshal.GetReference(centers);
+        ref T sumStart = ref MemoryMarshal.GetReference(sums);
+        ref T squareStart = ref MemoryMarshal.GetReference(squares);
+        for (; f <= features - 4 * width; f += 4 * width)
         {
-            var d = Vector.LoadUnsafe(ref rowStart, (nuint)i) - Vector.LoadUnsafe(ref centerStart, (nuint)i);
-            (Vector.LoadUnsafe(ref sumStart, (nuint)i) + d).StoreUnsafe(ref sumStart, (nuint)i);
-            (Vector.LoadUnsafe(ref squareStart, (nuint)i) + d * d).StoreUnsafe(ref squareStart, (nuint)i);
+            var c0 = Vector.LoadUnsafe(ref centerStart, (nuint)f);
+            var c1 = Vector.LoadUnsafe(ref centerStart, (nuint)(f + width));
+            var c2 = Vector.LoadUnsafe(ref centerStart, (nuint)(f + 2 * width));
+            var c3 = Vector.LoadUnsafe(ref centerStart, (nuint)(f + 3 * width));
+            Vector<T> s0 = default, s1 = default, s2 = default, s3 = default, q0 = default, q1 = default, q2 = default, q3 = default;
+            ref T column = ref Unsafe.Add(ref x0, f);
+            for (int r = start; r < end; r++, column = ref Unsafe.Add(ref column, features))
+            {
+                var d0 = Vector.LoadUnsafe(ref column) - c0;
+                var d1 = Vector.LoadUnsafe(ref column, (nuint)width) - c1;
+                var d2 = Vector.LoadUnsafe(ref column, (nuint)(2 * width)) - c2;
+                var d3 = Vector.LoadUnsafe(ref column, (nuint)(3 * width)) - c3;
+                s0 += d0; s1 += d1; s2 += d2; s3 += d3;
+                q0 += d0 * d0; q1 += d1 * d1; q2 += d2 * d2; q3 += d3 * d3;
+            }
+            s0.StoreUnsafe(ref sumStart, (nuint)f);
+            s1.StoreUnsafe(ref sumStart, (nuint)(f + width));
+            s2.StoreUnsafe(ref sumStart, (nuint)(f + 2 * width));
+            s3.StoreUnsafe(ref sumStart, (nuint)(f + 3 * width));
+            q0.StoreUnsafe(ref squareStart, (nuint)f);
+            q1.StoreUnsafe(ref squareStart, (nuint)(f + width));
+            q2.StoreUnsafe(ref squareStart, (nuint)(f + 2 * width));
+            q3.StoreUnsafe(ref squareStart, (nuint)(f + 3 * width));
         }
-        for (; i < count; i++)
+        for (; f <= features - width; f += width)
         {
-            T d = row[i] - centers[i];
-            sums[i] += d;
-            squares[i] += d * d;
+            var c = Vector.LoadUnsafe(ref centerStart, (nuint)f);
+            Vector<T> s = default, q = default;
+            ref T column = ref Unsafe.Add(ref x0, f);
+            for (int r = start; r < end; r++, column = ref Unsafe.Add(ref column, features))
+            {
+                var d = Vector.LoadUnsafe(ref column) - c;
+                s += d;
+                q += d * d;
+            }
+            s.StoreUnsafe(ref sumStart, (nuint)f);
+            q.StoreUnsafe(ref squareStart, (nuint)f);
+        }
+        for (; f < features; f++)
+        {
+            T s = T.Zero, q = T.Zero;
+            for (int r = start; r < end; r++)
+            {
+                T d = xs[r * features + f] - centers[f];
+                s += d;
+                q += d * d;
+            }
+            sums[f] = s;
+            squares[f] = q;
         }
     }
 }
