@@ -26,8 +26,8 @@ internal static class ActivationKernels<T> where T : unmanaged, IFloatingPointIe
     public static void ForwardSimd(CpuBackend<T> backend, Tensor<T> y, Tensor<T> x, Activation activation)
     {
         bool streaming = StreamingStore.Worthwhile(y);
-        backend.ParallelFor(x.Length, Grain, (start, end) =>
-            Forward(CpuBackend<T>.Span(x)[start..end], CpuBackend<T>.Span(y)[start..end], activation, vectorized: true, streaming));
+        backend.ParallelFor(x.Length, Grain, (y, x, activation, streaming), static (s, _, start, end) =>
+            Forward(CpuBackend<T>.Span(s.x)[start..end], CpuBackend<T>.Span(s.y)[start..end], s.activation, vectorized: true, s.streaming));
     }
 
     /// <summary>Reference backward: plain scalar loop, one thread.</summary>
@@ -40,9 +40,9 @@ internal static class ActivationKernels<T> where T : unmanaged, IFloatingPointIe
         Activation activation)
     {
         bool streaming = StreamingStore.Worthwhile(dx);
-        backend.ParallelFor(dy.Length, Grain, (start, end) =>
-            Backward(CpuBackend<T>.Span(dy)[start..end], CpuBackend<T>.Span(x)[start..end],
-                CpuBackend<T>.Span(y)[start..end], CpuBackend<T>.Span(dx)[start..end], activation, vectorized: true, streaming));
+        backend.ParallelFor(dy.Length, Grain, (dx, dy, x, y, activation, streaming), static (s, _, start, end) =>
+            Backward(CpuBackend<T>.Span(s.dy)[start..end], CpuBackend<T>.Span(s.x)[start..end],
+                CpuBackend<T>.Span(s.y)[start..end], CpuBackend<T>.Span(s.dx)[start..end], s.activation, vectorized: true, s.streaming));
     }
 
     /// <summary>

@@ -89,8 +89,9 @@ internal static class BatchNormBackward<T> where T : unmanaged, IFloatingPointIe
             ArrayPool<T>.Shared.Return(partials);
         }
         bool streaming = StreamingStore.Worthwhile(dx);
-        backend.ParallelFor(rows, NormStatistics<T>.RowGrain(features), (start, end) =>
-            InputGradientRows(dx, dGamma, dBeta, dy, x, gamma, savedMean, savedInvStd, start, end, streaming));
+        backend.ParallelFor(rows, NormStatistics<T>.RowGrain(features), (dx, dGamma, dBeta, dy, x, gamma, savedMean, savedInvStd, streaming),
+            static (s, _, start, end) => InputGradientRows(s.dx, s.dGamma, s.dBeta, s.dy, s.x, s.gamma, s.savedMean, s.savedInvStd,
+                start, end, s.streaming));
     }
 
     /// <summary>sumDy = Σ dy and sumDyCentered = Σ dy·(x - μ) over rows [start, end), every column.</summary>

@@ -39,8 +39,8 @@ internal static class BatchNormInference<T> where T : unmanaged, IFloatingPointI
         Tensor<T> runningMean, Tensor<T> runningVar, T eps)
     {
         bool streaming = StreamingStore.Worthwhile(y);
-        backend.ParallelFor(x.Shape[0], NormStatistics<T>.RowGrain(x.Shape[1]), (start, end) =>
-            NormalizeRows(y, x, runningMean, runningVar, gamma, beta, start, end, streaming, eps));
+        backend.ParallelFor(x.Shape[0], NormStatistics<T>.RowGrain(x.Shape[1]), (y, x, runningMean, runningVar, gamma, beta, streaming, eps),
+            static (s, _, start, end) => NormalizeRows(s.y, s.x, s.runningMean, s.runningVar, s.gamma, s.beta, start, end, s.streaming, s.eps));
     }
 
     /// <summary>

@@ -63,8 +63,9 @@ internal static class BatchNormTraining<T> where T : unmanaged, IFloatingPointIe
             UpdateRunning(ref runningMeans[f], ref runningVars[f], means[f], m2, n, momentum);
         }
         bool streaming = StreamingStore.Worthwhile(y);
-        backend.ParallelFor(rows, NormStatistics<T>.RowGrain(features), (start, end) =>
-            BatchNormInference<T>.NormalizeRows(y, x, savedMean, savedInvStd, gamma, beta, start, end, streaming));
+        backend.ParallelFor(rows, NormStatistics<T>.RowGrain(features), (y, x, savedMean, savedInvStd, gamma, beta, streaming),
+            static (s, _, start, end) => BatchNormInference<T>.NormalizeRows(s.y, s.x, s.savedMean, s.savedInvStd, s.gamma, s.beta,
+                start, end, s.streaming));
     }
 
     private static void UpdateRunning(ref T runningMean, ref T runningVar, T mean, T m2, T n, T momentum)

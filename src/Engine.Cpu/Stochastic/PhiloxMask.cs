@@ -43,8 +43,8 @@ internal static class PhiloxMask<T> where T : unmanaged, IFloatingPointIeee754<T
     {
         uint threshold = KeepThreshold(p);
         bool streaming = StreamingStore.Worthwhile(y);
-        backend.ParallelFor(x.Length, Grain, (start, end) =>
-            Range(CpuBackend<T>.Span(y), CpuBackend<T>.Span(x), start, end, threshold, scale, seed, offset, streaming));
+        backend.ParallelFor(x.Length, Grain, (y, x, threshold, scale, seed, offset, streaming), static (s, _, start, end) =>
+            Range(CpuBackend<T>.Span(s.y), CpuBackend<T>.Span(s.x), start, end, s.threshold, s.scale, s.seed, s.offset, s.streaming));
     }
 
     // Hot SIMD loop: fully optimised from the first call (tiered tier-0/OSR code of it measured 2-6× slower), and never
