@@ -202,6 +202,16 @@ static __device__ __forceinline__ float block_sum(float value, float* warp_parti
     return warp == 0 ? warp_sum(value) : value;
 }
 
+// Four consecutive floats, loaded and stored as one 16-byte access: a warp then moves 512 contiguous bytes per
+// instruction, four times the bytes in flight of a float access, which is what keeps HBM busy.
+struct alignas(16) float_quad {
+    float lane[4];
+};
+
+static __device__ __forceinline__ bool aligned_16(const void* p) {
+    return (reinterpret_cast<unsigned long long>(p) & 15ull) == 0;
+}
+
 // ==== fill ==================================================================================================
 //
 // x[i] = value — x (n), float; IBackend.Fill.
@@ -1016,15 +1026,27 @@ extern "C" __global__ void gemm_forward(float* C, const float* __restrict__ A, c
 // y[i] = act(x[i]) — x, y (n), float; y may be x (no __restrict__); kind is an ActivationKind, alpha its parameter
 // (LeakyReLU slope, ELU scale); IBackend.ActivationForward. Formulas and special values as the CPU (Dense family
 // helpers above).
-// Launch: 1-D grid of 1-D blocks (256 threads), grid-stride, grid sized to fill the device.
+// Launch: 1-D grid of 1-D blocks (256 threads), grid-stride, grid sized to fill the device. With x and y 16-byte
+// aligned, threads step over float4 quads and the last n mod 4 elements take the scalar loop; otherwise (a view at
+// an odd offset) all of them do.
 // Napkin math: reads and writes 4 bytes per element (8·n bytes, bandwidth-bound; sigmoid/tanh/ELU/GELU add ~20–40
 // FLOPs of exp, still under the compute roof): the benchmark divides 8·n bytes by the time.
 
 extern "C" __global__ void activation_forward(float* y, const float* x, int n, int kind, float alpha) {
     const long long stride = (long long)blockDim.x * gridDim.x;
-    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
-        y[i] = dense_activation_forward(x[i], kind, alpha);
+    const long long first = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    long long scalar_start = 0;
+    if (aligned_16(y) && aligned_16(x)) {
+        const long long quads = n / 4;
+        for (long long q = first; q < quads; q += stride) {
+            float_quad v = reinterpret_cast<const float_quad*>(x)[q];
+#pragma unroll
+            for (int k = 0; k < 4; k++) v.lane[k] = dense_activation_forward(v.lane[k], kind, alpha);
+            reinterpret_cast<float_quad*>(y)[q] = v;
+        }
+        scalar_start = quads * 4;
     }
+    for (long long i = scalar_start + first; i < n; i += stride) y[i] = dense_activation_forward(x[i], kind, alpha);
 }
 
 // ==== activation_backward ===================================================================================
@@ -1032,14 +1054,29 @@ extern "C" __global__ void activation_forward(float* y, const float* x, int n, i
 // dx[i] = dy[i]·act'(x[i]), given y = act(x) — dx, dy, x, y (n), float; dx may be dy (no __restrict__);
 // IBackend.ActivationBackward. The derivative at a kink follows the CPU (and PyTorch): ReLU'(0) = 0,
 // LeakyReLU'(0) = α, ELU'(0) = α.
-// Launch: 1-D grid of 1-D blocks (256 threads), grid-stride, grid sized to fill the device.
+// Launch: 1-D grid of 1-D blocks (256 threads), grid-stride, grid sized to fill the device; float4 quads when all
+// four arrays are 16-byte aligned, as activation_forward.
 // Napkin math: reads dy, x, y and writes dx: 16 bytes per element, bandwidth-bound: the benchmark divides 16·n
 // bytes by the time.
 
 extern "C" __global__ void activation_backward(float* dx, const float* dy, const float* x, const float* y, int n,
                                                int kind, float alpha) {
     const long long stride = (long long)blockDim.x * gridDim.x;
-    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+    const long long first = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    long long scalar_start = 0;
+    if (aligned_16(dx) && aligned_16(dy) && aligned_16(x) && aligned_16(y)) {
+        const long long quads = n / 4;
+        for (long long q = first; q < quads; q += stride) {
+            float_quad g = reinterpret_cast<const float_quad*>(dy)[q];
+            const float_quad xq = reinterpret_cast<const float_quad*>(x)[q];
+            const float_quad yq = reinterpret_cast<const float_quad*>(y)[q];
+#pragma unroll
+            for (int k = 0; k < 4; k++) g.lane[k] = dense_activation_backward(g.lane[k], xq.lane[k], yq.lane[k], kind, alpha);
+            reinterpret_cast<float_quad*>(dx)[q] = g;
+        }
+        scalar_start = quads * 4;
+    }
+    for (long long i = scalar_start + first; i < n; i += stride) {
         dx[i] = dense_activation_backward(dy[i], x[i], y[i], kind, alpha);
     }
 }
@@ -1820,7 +1857,9 @@ static __device__ __forceinline__ void box_muller(unsigned int radiusWord, unsig
 // 1.0f / (1.0f - p), one IEEE division) and DropConnect (scale = 1); IBackend.DropoutForward, DropoutBackward,
 // DropConnectMask. A dropped element is exactly +0 whatever x is (±inf and NaN included), as on the CPU.
 // Launch: 1-D grid of 1-D blocks (256 threads), grid-stride over the ceil(n / 4) Philox blocks, grid sized to fill
-// the device; each thread generates one block and applies its four words to elements 4b … 4b + 3.
+// the device; each thread generates one block and applies its four words to elements 4b … 4b + 3, as one float4
+// load and store when x and y are 16-byte aligned and the quad is whole (four scalar accesses 16 bytes apart
+// would touch each sector four times).
 // Napkin math: reads and writes 4 bytes per element (8 bytes), plus ~25 integer ops per element for Philox:
 // the benchmark divides 8·n bytes by the time.
 
@@ -1828,10 +1867,18 @@ extern "C" __global__ void philox_mask_forward(float* y, const float* x, float p
                                                unsigned long long seed, unsigned long long offset) {
     const long long blocks = ((long long)n + 3) / 4;
     const long long stride = (long long)blockDim.x * gridDim.x;
+    const bool quads = aligned_16(x) && aligned_16(y);
     for (long long b = (long long)blockIdx.x * blockDim.x + threadIdx.x; b < blocks; b += stride) {
         const philox_words words = philox_block(seed, offset, (unsigned long long)b);
         const unsigned int word[4] = {words.x0, words.x1, words.x2, words.x3};
         const long long first = 4 * b;
+        if (quads && first + 3 < n) {
+            float_quad v = reinterpret_cast<const float_quad*>(x)[b];
+#pragma unroll
+            for (int k = 0; k < 4; k++) v.lane[k] = philox_uniform(word[k]) >= p ? __fmul_rn(v.lane[k], scale) : 0.0f;
+            reinterpret_cast<float_quad*>(y)[b] = v;
+            continue;
+        }
 #pragma unroll
         for (int k = 0; k < 4; k++) {
             const long long i = first + k;
