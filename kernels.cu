@@ -1448,6 +1448,26 @@ extern "C" __global__ void batchnorm_backward(float* dx, float* dGamma, float* d
     }
 }
 
+// ==== column_partials_sum ===================================================================================
+//
+// first[f] = Σ_s partials[s·F + f], second[f] = Σ_s partials[(S + s)·F + f], s in order — partials (2·S·F), first and
+// second (F): the last step of a split-row column reduction (group_norm_backward_parameters).
+// Launch: 1-D grid of 1-D blocks (256 threads), one thread per column.
+// Napkin math: 8·S·F bytes read, 8·F written: small next to the N·F pass that made the partials.
+
+extern "C" __global__ void column_partials_sum(float* __restrict__ first, float* __restrict__ second,
+                                               const float* __restrict__ partials, int splits, int features) {
+    const long long col = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    if (col >= features) return;
+    float a = partials[col], b = partials[(long long)splits * features + col];
+    for (int s = 1; s < splits; s++) {
+        a += partials[(long long)s * features + col];
+        b += partials[(long long)(splits + s) * features + col];
+    }
+    first[col] = a;
+    second[col] = b;
+}
+
 // ==== group_norm_forward ====================================================================================
 //
 // Group norm, which is also layer norm (G = 1); IBackend.GroupNormForward / LayerNormForward. x (N,F), y (N,F)
@@ -1497,27 +1517,30 @@ extern "C" __global__ void group_norm_forward(float* y, float* savedMean, float*
 // Group-norm backward, which is also layer-norm backward (G = 1); IBackend.GroupNormBackward / LayerNormBackward.
 // dy, x, dx (N,F) (dx may be dy); gamma, dGamma, dBeta (F); savedMean, savedInvStd (N·G). Two kernels, queued in
 // this order so that dx may share storage with dy:
-// - group_norm_backward_parameters: per feature dβ = Σ_rows dy, dγ = Σ_rows dy·x̂ with x̂ = (x - μ)·invstd of the
-//   feature's (row, group); both overwritten, 0 when N = 0.
+// - group_norm_backward_parameters: per feature and split of the rows (as batchnorm_backward_sums), Σ dy and
+//   Σ dy·x̂ with x̂ = (x - μ)·invstd of the feature's (row, group), into partials (2·S·F); then column_partials_sum
+//   adds the splits in order: dβ = Σ_rows dy, dγ = Σ_rows dy·x̂, both overwritten, 0 when N = 0 (one empty split).
 // - group_norm_backward_input: per (row, group) of S features, with g = dy·γ,
 //   dx = (invstd/S)·(S·g - Σg - (x - μ)·invstd²·Σ g·(x - μ)) (PyTorch's formula).
-// Launch: _parameters as batchnorm_backward's reduction (blocks of (32, 8) threads, grid (ceil(F / 32)), slices
-// summed in order); _input as group_norm_forward (one warp per (row, group), 8 per block).
+// Launch: _parameters as batchnorm_backward_sums (blocks of (32, 8) threads, grid (ceil(F / 32), S), slices summed
+// in order); _input as group_norm_forward (one warp per (row, group), 8 per block).
 // Napkin math: dy and x read twice and dx written once: the benchmark divides 12·N·F bytes by the time of both.
 
-extern "C" __global__ void group_norm_backward_parameters(float* dGamma, float* dBeta, const float* dy,
+extern "C" __global__ void group_norm_backward_parameters(float* __restrict__ partials, const float* dy,
                                                           const float* x, const float* savedMean,
                                                           const float* savedInvStd, int rows, int features,
-                                                          int groups) {
+                                                          int groups, int rowsPerSplit) {
     __shared__ float sums[NORM_SLICES][NORM_TILE + 1], normalized_sums[NORM_SLICES][NORM_TILE + 1];
     const int c = threadIdx.x, slice = threadIdx.y;
     const long long col = (long long)blockIdx.x * NORM_TILE + c;
     const bool active = col < features;
+    const long long first = (long long)blockIdx.y * rowsPerSplit;
+    const long long end = first + rowsPerSplit < rows ? first + rowsPerSplit : rows;
 
     float sumDy = 0.0f, sumDyNormalized = 0.0f;
     if (active) {
         const long long group = col / (features / groups);
-        for (long long r = slice; r < rows; r += NORM_SLICES) {
+        for (long long r = first + slice; r < end; r += NORM_SLICES) {
             const long long i = r * features + col, s = r * groups + group;
             sumDy += dy[i];
             sumDyNormalized = fmaf(dy[i], (x[i] - savedMean[s]) * savedInvStd[s], sumDyNormalized);
@@ -1527,8 +1550,9 @@ extern "C" __global__ void group_norm_backward_parameters(float* dGamma, float* 
     normalized_sums[slice][c] = sumDyNormalized;
     __syncthreads();
     if (slice == 0 && active) {
-        dBeta[col] = slice_total(sums, c);
-        dGamma[col] = slice_total(normalized_sums, c);
+        const long long splits = gridDim.y;
+        partials[blockIdx.y * (long long)features + col] = slice_total(sums, c);
+        partials[(splits + blockIdx.y) * features + col] = slice_total(normalized_sums, c);
     }
 }
 

@@ -50,11 +50,12 @@ public sealed partial class CudaBackend
         long columnTiles = LaunchGeometry.Blocks(features, NormTile);
         long splits = Math.Clamp(SplitTargetBlocks / columnTiles, 1, MaxSplits);
         splits = Math.Clamp(Math.Min(splits, rows / MinSplitRows), 1, splits);
-        return (int)((rows + splits - 1) / splits);
+        return (int)Math.Max(1, (rows + splits - 1) / splits);
     }
 
-    /// <summary>Splits of x (rows, ·) with <paramref name="rowsPerSplit"/> rows each (the last may be short).</summary>
-    internal static int Splits(int rows, int rowsPerSplit) => (int)LaunchGeometry.Blocks(rows, rowsPerSplit);
+    /// <summary>Splits of x (rows, ·) with <paramref name="rowsPerSplit"/> rows each (the last may be short); one
+    /// empty split when there are no rows, so the sums still come out as zeros.</summary>
+    internal static int Splits(int rows, int rowsPerSplit) => (int)Math.Max(1, LaunchGeometry.Blocks(rows, rowsPerSplit));
 
     /// <summary>The launch of a per-split reduction: one 32 × 8 block per 32 columns and split.</summary>
     internal static LaunchShape PerSplit(int rows, int features, int rowsPerSplit) =>
@@ -179,10 +180,17 @@ public sealed partial class CudaBackend
         ulong outputGradient = Address(dy), input = Address(x), scales = Address(gamma);
         ulong means = Address(savedMean), invStds = Address(savedInvStd);
         int rows = x.Shape[0], features = x.Shape[1];
-        Launch(Kernel.GroupNormBackwardParameters, PerFeature(features), stackalloc nint[]
+        int rowsPerSplit = RowsPerSplit(rows, features), splits = Splits(rows, rowsPerSplit);
+        ulong partials = SplitPartials(2L * splits * features);
+        Launch(Kernel.GroupNormBackwardParameters, PerSplit(rows, features, rowsPerSplit), stackalloc nint[]
         {
-            (nint)(&gammaGradient), (nint)(&betaGradient), (nint)(&outputGradient), (nint)(&input), (nint)(&means),
-            (nint)(&invStds), (nint)(&rows), (nint)(&features), (nint)(&groups),
+            (nint)(&partials), (nint)(&outputGradient), (nint)(&input), (nint)(&means), (nint)(&invStds), (nint)(&rows),
+            (nint)(&features), (nint)(&groups), (nint)(&rowsPerSplit),
+        });
+        var perColumn = new LaunchShape(LaunchGeometry.Blocks(features, LaunchGeometry.BlockThreads), LaunchGeometry.BlockThreads);
+        Launch(Kernel.ColumnPartialsSum, perColumn, stackalloc nint[]
+        {
+            (nint)(&betaGradient), (nint)(&gammaGradient), (nint)(&partials), (nint)(&splits), (nint)(&features),
         });
         if (rows == 0) return;
         Launch(Kernel.GroupNormBackwardInput, PerGroup(rows, groups), stackalloc nint[]

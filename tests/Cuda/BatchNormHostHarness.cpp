@@ -6,9 +6,10 @@
 // here never return before a barrier, which this emulation needs.)
 //
 // argv: rows features rowsPerSplit normaliseBlocksY offset. Runs batchnorm_statistics, batchnorm_forward_training,
-// batchnorm_backward_sums and batchnorm_backward on seeded data (normal, std 3, plus offset) and prints the worst
-// errors against a float64 reference, one "name value" pair per line: mean (relative to |μ| + σ), invstd and
-// running var (relative), dbeta and dgamma (relative to √N·3 + |value|), y and dx (relative to 1 + |value|).
+// batchnorm_backward_sums, batchnorm_backward, and layer norm's group_norm_backward_parameters + column_partials_sum
+// on seeded data (normal, std 3, plus offset) and prints the worst errors against a float64 reference, one
+// "name value" pair per line: mean (relative to |μ| + σ), invstd and running var (relative), dbeta and dgamma (both
+// norms: relative to √N·3 + |value|), y and dx (relative to 1 + |value|).
 #include <barrier>
 #include <cmath>
 #include <cstdio>
@@ -30,6 +31,7 @@ static inline void __syncthreads() { block_barrier->arrive_and_wait(); }
 static inline float __fdiv_rn(float a, float b) { return a / b; }
 static inline float __fsqrt_rn(float x) { return std::sqrt(x); }
 #include "bn_family.inc"
+#include "gn_parameters.inc"
 
 // One std::thread per thread of a block, kept for the whole grid: each runs its thread of every block in turn,
 // meeting the others at the barrier after each block, so the next block starts with fresh shared memory.
@@ -67,7 +69,20 @@ int main(int argc, char** argv) {
     launch(tiles, normBlocksY, 32, 8, [&] { batchnorm_forward_training(y.data(), mean.data(), invStd.data(), rm.data(), rv.data(), x.data(), gamma.data(), beta.data(), partials.data(), rows, features, rowsPerSplit, 0.1f, 1e-5f); });
     launch(tiles, splits, 32, 8, [&] { batchnorm_backward_sums(partials.data(), dy.data(), x.data(), mean.data(), rows, features, rowsPerSplit); });
     launch(tiles, normBlocksY, 32, 8, [&] { batchnorm_backward(dx.data(), dg.data(), db.data(), dy.data(), x.data(), gamma.data(), mean.data(), invStd.data(), partials.data(), rows, features, rowsPerSplit); });
-    double worst[8] = {0};
+    // Layer norm's parameter gradients (group_norm_backward_parameters with one group, then column_partials_sum)
+    // from float row statistics.
+    std::vector<float> rowMean(rows), rowInvStd(rows), lnGamma(features, 7.0f), lnBeta(features, 7.0f);
+    for (int r = 0; r < rows; r++) {
+        double mu = 0, m2 = 0;
+        for (int f = 0; f < features; f++) mu += x[r * features + f];
+        mu /= features;
+        for (int f = 0; f < features; f++) m2 += (x[r * features + f] - mu) * (x[r * features + f] - mu);
+        rowMean[r] = (float)mu;
+        rowInvStd[r] = (float)(1 / std::sqrt(m2 / features + 1e-5));
+    }
+    launch(tiles, splits, 32, 8, [&] { group_norm_backward_parameters(partials.data(), dy.data(), x.data(), rowMean.data(), rowInvStd.data(), rows, features, 1, rowsPerSplit); });
+    launch((features + 255) / 256, 1, 256, 1, [&] { column_partials_sum(lnBeta.data(), lnGamma.data(), partials.data(), splits, features); });
+    double worst[9] = {0};
     for (int f = 0; f < features; f++) {
         double mu = 0, m2 = 0, sdy = 0, sdyc = 0;
         for (int r = 0; r < rows; r++) mu += x[r * features + f];
@@ -75,7 +90,10 @@ int main(int argc, char** argv) {
         for (int r = 0; r < rows; r++) { double d = x[r * features + f] - mu; m2 += d * d; }
         double is = 1 / std::sqrt(m2 / rows + 1e-5);
         for (int r = 0; r < rows; r++) { sdy += dy[r * features + f]; sdyc += dy[r * features + f] * (x[r * features + f] - mu); }
-        double dgam = sdyc * is;
+        double dgam = sdyc * is, lnDgamma = 0;
+        for (int r = 0; r < rows; r++) lnDgamma += (double)dy[r * features + f] * ((x[r * features + f] - (double)rowMean[r]) * rowInvStd[r]);
+        worst[7] = std::max(worst[7], std::fabs(lnBeta[f] - sdy) / (std::sqrt((double)rows) * 3 + std::fabs(sdy)));
+        worst[8] = std::max(worst[8], std::fabs(lnGamma[f] - lnDgamma) / (std::sqrt((double)rows) * 3 + std::fabs(lnDgamma)));
         auto rel = [](double a, double b) { return std::fabs(a - b) / (std::fabs(b) + 1e-3); };
         worst[0] = std::max(worst[0], std::fabs(mean[f] - mu) / (std::fabs(mu) + std::sqrt(m2 / rows)));
         worst[1] = std::max(worst[1], rel(invStd[f], is));
@@ -90,6 +108,6 @@ int main(int argc, char** argv) {
             worst[6] = std::max(worst[6], std::fabs(dx[i] - dxx) / (1 + std::fabs(dxx)));
         }
     }
-    const char* names[] = {"mean", "invstd", "running_var", "dbeta", "dgamma", "y", "dx"};
-    for (int k = 0; k < 7; k++) printf("%s %.17g\n", names[k], worst[k]);
+    const char* names[] = {"mean", "invstd", "running_var", "dbeta", "dgamma", "y", "dx", "layernorm_dbeta", "layernorm_dgamma"};
+    for (int k = 0; k < 9; k++) printf("%s %.17g\n", names[k], worst[k]);
 }

@@ -5,8 +5,9 @@ using NUnit.Framework;
 namespace CudaNet.Tests.Cuda;
 
 /// <summary>
-/// The split-row batch-norm kernels (batchnorm_statistics → batchnorm_forward_training, batchnorm_backward_sums →
-/// batchnorm_backward) compiled for the host and run block by block with one thread per CUDA thread
+/// The split-row column reductions (batch norm: batchnorm_statistics → batchnorm_forward_training,
+/// batchnorm_backward_sums → batchnorm_backward; layer norm's parameter gradients: group_norm_backward_parameters →
+/// column_partials_sum) compiled for the host and run block by block with one thread per CUDA thread
 /// (tests/Cuda/BatchNormHostHarness.cpp), against a float64 reference, on the launch shapes the backend picks and
 /// on awkward ones: one split, many short splits, a single column, a large offset.
 /// </summary>
@@ -27,6 +28,10 @@ public sealed class BatchNormKernelHostTests
         Assert.That(start >= 0 && end > start, Is.True, "kernels.cu has the batch-norm sections before group_norm_forward");
         _folder = Directory.CreateTempSubdirectory("cudanet-batchnorm-").FullName;
         File.WriteAllText(Path.Combine(_folder, "bn_family.inc"), source[start..end]);
+        int parameters = source.IndexOf("extern \"C\" __global__ void group_norm_backward_parameters(", StringComparison.Ordinal);
+        int input = source.IndexOf("extern \"C\" __global__ void group_norm_backward_input(", StringComparison.Ordinal);
+        Assert.That(parameters >= 0 && input > parameters, Is.True, "kernels.cu has group_norm_backward_parameters before _input");
+        File.WriteAllText(Path.Combine(_folder, "gn_parameters.inc"), source[parameters..input]);
         _executable = Path.Combine(_folder, "harness");
         var (exitCode, output) = Run(compiler!, ["-std=c++20", "-O2", "-ffp-contract=off", "-fno-fast-math", "-pthread",
             "-I", _folder, "-o", _executable, Path.Combine(KernelSource.RepositoryRoot(), "tests", "Cuda", "BatchNormHostHarness.cpp")]);
@@ -66,6 +71,8 @@ public sealed class BatchNormKernelHostTests
             Assert.That(worst["invstd"], Is.LessThan(1e-6));
             Assert.That(worst["running_var"], Is.LessThan(1e-6));
             Assert.That(worst["dbeta"], Is.LessThan(1e-6));
+            Assert.That(worst["layernorm_dbeta"], Is.LessThan(1e-6));
+            Assert.That(worst["layernorm_dgamma"], Is.LessThan(offset == 0 ? 1e-6 : 1e-3));
             Assert.That(worst["dgamma"], Is.LessThan(offset == 0 ? 1e-6 : 1e-3));
             Assert.That(worst["y"], Is.LessThan(offset == 0 ? 1e-6 : 1e-3));
             Assert.That(worst["dx"], Is.LessThan(offset == 0 ? 1e-6 : 1e-4));
