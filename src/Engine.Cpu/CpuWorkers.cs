@@ -64,7 +64,9 @@ internal sealed class CpuWorkers
 
     private readonly int _helperCount;
     private readonly SemaphoreSlim _wake = new(0);
-    private readonly ManualResetEventSlim _helpersDone = new(false);
+    // A semaphore rather than a ManualResetEventSlim: the event creates its lock object the first time a waiter
+    // blocks, an allocation at an unpredictable call; the semaphore creates it up front.
+    private readonly SemaphoreSlim _helpersDone = new(0);
     private readonly object _startLock = new();
     private bool _started;
     private int _busy;
@@ -92,7 +94,6 @@ internal sealed class CpuWorkers
             _error = null;
             _nextChunk = 0;
             _helpersOut = helpers;
-            _helpersDone.Reset();
             _wake.Release(helpers);
             Work(job);
             // Every helper woken for this loop checks in before the next loop can start, so none of them can take
@@ -129,7 +130,7 @@ internal sealed class CpuWorkers
         {
             _wake.Wait();
             Work(Volatile.Read(ref _job)!);
-            if (Interlocked.Decrement(ref _helpersOut) == 0) _helpersDone.Set();
+            if (Interlocked.Decrement(ref _helpersOut) == 0) _helpersDone.Release();
         }
     }
 
