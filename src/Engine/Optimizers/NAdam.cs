@@ -76,5 +76,16 @@ public sealed class NAdam : Optimizer
             Network.Backend.NadamUpdate(Groups[group].Parameters, Groups[group].Gradients, _expAvg[group], _expAvgSq[group],
                 _settings, step, _muProduct);
         }
+
+        protected override void Update(int group, StepControl<T> control) =>
+            Network.Backend.NadamUpdate(Groups[group].Parameters, Groups[group].Gradients, _expAvg[group], _expAvgSq[group], control, group);
+
+        protected override object UpdateSettings => _settings;
+
+        // The host-scalar Update's rule: a product for step t continues by one factor only from step t - 1's product;
+        // any other product restarts from MuProduct, whose loop gives the same bits as the incremental one.
+        internal override double ProductAt(long step) => _productStep == step ? _muProduct : _settings.MuProduct(step);
+
+        internal override void SetProduct(double product, long step) => (_muProduct, _productStep) = (product, step);
     }
 }
