@@ -30,78 +30,77 @@ public sealed partial class CudaBackend
 
     /// <inheritdoc/>
     protected override void SgdUpdateCore(Tensor<float> parameters, Tensor<float> gradients, Tensor<float>? momentumBuffer,
-        StepControl<float> control, int group)
-    {
-        var settings = (SgdSettings)control.Plan.Settings;
-        bool momentum = settings.Momentum != 0;
-        LaunchControlled(Kernel.SgdUpdateControlled, parameters,
-            stackalloc ulong[] { Address(parameters), Address(gradients), Optional(momentumBuffer, momentum), RecordAddress(control, group) },
-            stackalloc int[] { momentum ? 1 : 0, settings.Nesterov ? 1 : 0 });
-    }
+        StepControl<float> control, int group) =>
+        LaunchControlled(control, parameters, stackalloc ulong[]
+        {
+            Address(parameters), Address(gradients), Optional(momentumBuffer, ((SgdSettings)control.Plan.Settings).Momentum != 0),
+            RecordAddress(control, group),
+        });
 
     /// <inheritdoc/>
     protected override void AdagradUpdateCore(Tensor<float> parameters, Tensor<float> gradients, Tensor<float> sum,
         StepControl<float> control, int group) =>
-        LaunchControlled(Kernel.AdagradUpdateControlled, parameters,
-            stackalloc ulong[] { Address(parameters), Address(gradients), Address(sum), RecordAddress(control, group) }, []);
+        LaunchControlled(control, parameters,
+            stackalloc ulong[] { Address(parameters), Address(gradients), Address(sum), RecordAddress(control, group) });
 
     /// <inheritdoc/>
     protected override void AdadeltaUpdateCore(Tensor<float> parameters, Tensor<float> gradients, Tensor<float> squareAvg,
         Tensor<float> accDelta, StepControl<float> control, int group) =>
-        LaunchControlled(Kernel.AdadeltaUpdateControlled, parameters, stackalloc ulong[]
+        LaunchControlled(control, parameters, stackalloc ulong[]
         {
             Address(parameters), Address(gradients), Address(squareAvg), Address(accDelta), RecordAddress(control, group),
-        }, []);
+        });
 
     /// <inheritdoc/>
     protected override void RmsPropUpdateCore(Tensor<float> parameters, Tensor<float> gradients, Tensor<float> squareAvg,
         Tensor<float>? gradAvg, Tensor<float>? momentumBuffer, StepControl<float> control, int group)
     {
         var settings = (RmsPropSettings)control.Plan.Settings;
-        bool momentum = settings.Momentum > 0;
-        LaunchControlled(Kernel.RmsPropUpdateControlled, parameters, stackalloc ulong[]
+        LaunchControlled(control, parameters, stackalloc ulong[]
         {
             Address(parameters), Address(gradients), Address(squareAvg), Optional(gradAvg, settings.Centered),
-            Optional(momentumBuffer, momentum), RecordAddress(control, group),
-        }, stackalloc int[] { settings.Centered ? 1 : 0, momentum ? 1 : 0, settings.Nesterov ? 1 : 0 });
+            Optional(momentumBuffer, settings.Momentum > 0), RecordAddress(control, group),
+        });
     }
 
     /// <inheritdoc/>
     protected override void AdamUpdateCore(Tensor<float> parameters, Tensor<float> gradients, Tensor<float> expAvg,
-        Tensor<float> expAvgSq, Tensor<float>? maxExpAvgSq, StepControl<float> control, int group)
-    {
-        bool amsgrad = ((AdamSettings)control.Plan.Settings).Amsgrad;
-        LaunchControlled(Kernel.AdamUpdateControlled, parameters, stackalloc ulong[]
+        Tensor<float> expAvgSq, Tensor<float>? maxExpAvgSq, StepControl<float> control, int group) =>
+        LaunchControlled(control, parameters, stackalloc ulong[]
         {
-            Address(parameters), Address(gradients), Address(expAvg), Address(expAvgSq), Optional(maxExpAvgSq, amsgrad),
-            RecordAddress(control, group),
-        }, stackalloc int[] { amsgrad ? 1 : 0 });
-    }
+            Address(parameters), Address(gradients), Address(expAvg), Address(expAvgSq),
+            Optional(maxExpAvgSq, ((AdamSettings)control.Plan.Settings).Amsgrad), RecordAddress(control, group),
+        });
 
     /// <inheritdoc/>
     protected override void AdamaxUpdateCore(Tensor<float> parameters, Tensor<float> gradients, Tensor<float> expAvg,
         Tensor<float> expInf, StepControl<float> control, int group) =>
-        LaunchControlled(Kernel.AdamaxUpdateControlled, parameters, stackalloc ulong[]
+        LaunchControlled(control, parameters, stackalloc ulong[]
         {
             Address(parameters), Address(gradients), Address(expAvg), Address(expInf), RecordAddress(control, group),
-        }, []);
+        });
 
     /// <inheritdoc/>
     protected override void NadamUpdateCore(Tensor<float> parameters, Tensor<float> gradients, Tensor<float> expAvg,
         Tensor<float> expAvgSq, StepControl<float> control, int group) =>
-        LaunchControlled(Kernel.NadamUpdateControlled, parameters, stackalloc ulong[]
+        LaunchControlled(control, parameters, stackalloc ulong[]
         {
             Address(parameters), Address(gradients), Address(expAvg), Address(expAvgSq), RecordAddress(control, group),
-        }, []);
+        });
 
     /// <summary>The device address of <paramref name="group"/>'s record (no view object: a launch allocates nothing).</summary>
     private static unsafe ulong RecordAddress(StepControl<float> control, int group) =>
         Address(control.Records) + (ulong)(group * StepControl<float>.RecordWidth * sizeof(float));
 
-    /// <summary>Launches a controlled optimizer kernel: its array addresses (the record last), its switches, then n.</summary>
-    private unsafe void LaunchControlled(Kernel kernel, Tensor<float> parameters, ReadOnlySpan<ulong> arrays, ReadOnlySpan<int> switches)
+    /// <summary>Launches the controlled kernel of <paramref name="control"/>'s optimizer: its array addresses (the
+    /// record last), its switches (<see cref="ControlledUpdateArguments"/>), then n. Everything lives on the stack.</summary>
+    private unsafe void LaunchControlled(StepControl<float> control, Tensor<float> parameters, ReadOnlySpan<ulong> arrays)
     {
+        var arguments = ControlledUpdateArguments.For(control.Plan);
+        if (arrays.Length != arguments.Arrays)
+            throw new InvalidOperationException($"{KernelNames.Of(arguments.Kernel)} takes {arguments.Arrays} arrays, not {arrays.Length}.");
         int n = parameters.Length;
+        ReadOnlySpan<int> switches = arguments.Ints;
         Span<nint> pointers = stackalloc nint[arrays.Length + switches.Length + 1];
         fixed (ulong* addresses = arrays)
         fixed (int* switchValues = switches)
@@ -110,7 +109,7 @@ public sealed partial class CudaBackend
             for (int i = 0; i < arrays.Length; i++) pointers[p++] = (nint)(addresses + i);
             for (int i = 0; i < switches.Length; i++) pointers[p++] = (nint)(switchValues + i);
             pointers[p] = (nint)(&n);
-            Launch(kernel, UpdateShape(n, Multiprocessors), pointers);
+            Launch(arguments.Kernel, UpdateShape(n, Multiprocessors), pointers);
         }
     }
 }
