@@ -26,8 +26,8 @@ public sealed class BeginStepTests<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>Runs BeginStep once with ‖g‖² and the loss given.</summary>
     private (StepCounters Counters, T[] Records, double[] State) Begin(StepControl<T> control, double squaredNorm, double loss)
     {
-        using var norm = _cpu.FromArray([T.CreateTruncating(squaredNorm)]);
-        using var value = _cpu.FromArray([T.CreateTruncating(loss)]);
+        using var norm = _cpu.FromArray(new[] { T.CreateTruncating(squaredNorm) });
+        using var value = _cpu.FromArray(new[] { T.CreateTruncating(loss) });
         _cpu.BeginStep(control, norm, value);
         return (control.ReadCounters(), _cpu.ToArray(control.Records), _cpu.ToArray(control.State));
     }
@@ -138,7 +138,7 @@ public sealed class BeginStepTests<T> where T : unmanaged, IFloatingPointIeee754
         using var control = new StepControl<T>(_cpu, AdamPlan, 2);
         control.StartEpoch([0.01], 0, 1);
         Begin(control, 1, 1);
-        using var norm = _cpu.FromArray([T.One]);
+        using var norm = _cpu.FromArray(new[] { T.One });
         _cpu.BeginStep(control, norm, norm);
         Assert.That(_cpu.ToArray(control.Records)[StepRecord<T>.Applies], Is.EqualTo(T.Zero));
         Assert.Throws<InvalidOperationException>(() => control.ReadCounters());
@@ -148,8 +148,8 @@ public sealed class BeginStepTests<T> where T : unmanaged, IFloatingPointIeee754
     public void BadCallsAreRejectedBeforeAnythingChanges()
     {
         using var control = new StepControl<T>(_cpu, AdamPlan, 1);
-        using var pair = _cpu.FromArray([T.One, T.One]);
-        using var one = _cpu.FromArray([T.One]);
+        using var pair = _cpu.FromArray(new[] { T.One, T.One });
+        using var one = _cpu.FromArray(new[] { T.One });
         Assert.That(() => _cpu.BeginStep(control, pair, one), Throws.ArgumentException.With.Message.Contains("BeginStep: argument 'squaredNorm'"));
         Assert.That(() => _cpu.BeginStep(null!, one, one), Throws.ArgumentNullException);
         Assert.That(control.ReadCounters().Attempts, Is.Zero);

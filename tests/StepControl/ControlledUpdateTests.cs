@@ -93,8 +93,8 @@ public sealed class ControlledUpdateTests<T>(CpuKernels kernels) where T : unman
         var moved = TestData.Uniform<T>(2, 70_001);
         using var x = cpu.FromArray(saved);
         using var y = cpu.FromArray(moved);
-        using var one = cpu.FromArray([T.One]);
-        using var nan = cpu.FromArray([T.NaN]);
+        using var one = cpu.FromArray(new[] { T.One });
+        using var nan = cpu.FromArray(new[] { T.NaN });
         cpu.CopyIfSkipped(y, x, control);
         Assert.That(cpu.ToArray(y), Is.EqualTo(moved), "before any step nothing is restored");
         cpu.BeginStep(control, one, one);

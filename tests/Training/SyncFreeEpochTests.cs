@@ -78,7 +78,7 @@ public sealed class SyncFreeEpochTests
             {
                 int rows = Math.Min(batch, data.Count - start);
                 var (indices, targets) = data.Batch(start, rows);
-                backend.Copy(before, network.Buffers);
+                backend.Copy(before, network.Buffers!);
                 backend.GatherRows(network.Input(rows), data.Features, indices);
                 var output = network.Forward(rows, training: true);
                 session.Loss.Compute(backend, loss, network.OutputGradient, output, targets);
@@ -88,7 +88,7 @@ public sealed class SyncFreeEpochTests
                 if (!double.IsFinite(squared) || !double.IsFinite(backend.ToArray(loss)[0]))
                 {
                     skipped++;
-                    backend.Copy(network.Buffers, before);
+                    backend.Copy(network.Buffers!, before);
                     continue;
                 }
                 if (Math.Sqrt(squared) > options.MaxGradNorm!.Value)

@@ -38,8 +38,8 @@ public static partial class BackendVerifier
             b.BeginStep(control, clipped[s].View(0, 1), clipped[s].View(1, 1));
             b.Copy(factor[s], control.Records.View(StepRecord<float>.Factor, 1));
         });
-        var none = h.Output("records", [], VerificationTolerance.BitExact, 0);
-        var finite = h.Input("norm and loss", [1, 2], 2);
+        var none = h.Output("records", Array.Empty<float>(), VerificationTolerance.BitExact, 0);
+        var finite = h.Input("norm and loss", [1f, 2f], 2);
         h.Check(nameof(IBackend<float>.BeginStep), "no groups", (b, s) =>
         {
             using var control = Started(b, PlanOf(OptimizerVariants[0], groups: 0));
@@ -51,7 +51,7 @@ public static partial class BackendVerifier
             {
                 var y = h.Output("y", h.Garbage(n), VerificationTolerance.BitExact, n);
                 var x = h.Input("x", h.Uniform(n), n);
-                var step = h.Input("norm and loss", [1, skip ? float.PositiveInfinity : 1], 2);
+                var step = h.Input("norm and loss", [1f, skip ? float.PositiveInfinity : 1f], 2);
                 h.Check(nameof(IBackend<float>.CopyIfSkipped), $"n={n} {(skip ? "skipped" : "applied")}", (b, s) =>
                 {
                     using var control = Started(b, PlanOf(OptimizerVariants[0], groups: 1));
@@ -103,7 +103,7 @@ public static partial class BackendVerifier
     private static void StepControlBadArguments(VerificationHarness h)
     {
         var plan = PlanOf(OptimizerVariants[0], groups: 1);
-        var scalars = h.Input("norm and loss", [1, 2, 3], 3);
+        var scalars = h.Input("norm and loss", [1f, 2f, 3f], 3);
         h.Rejects(nameof(IBackend<float>.BeginStep), "loss of 2 elements", (b, s) =>
         {
             using var control = Started(b, plan);

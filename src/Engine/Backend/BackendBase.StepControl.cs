@@ -119,7 +119,7 @@ public abstract partial class BackendBase<T>
     protected abstract void BeginStepCore(StepControl<T> control, Tensor<T> squaredNorm, Tensor<T> loss);
     /// <summary>Validated <see cref="CopyIfSkipped"/>, non-empty.</summary>
     protected abstract void CopyIfSkippedCore(Tensor<T> y, Tensor<T> x, StepControl<T> control);
-    /// <summary>Validated controlled <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}?, StepControl{T}, int)"/>, non-empty.</summary>
+    /// <summary>Validated controlled <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}, StepControl{T}, int)"/>, non-empty.</summary>
     protected abstract void SgdUpdateCore(Tensor<T> parameters, Tensor<T> gradients, Tensor<T>? momentumBuffer, StepControl<T> control,
         int group);
     /// <summary>Validated controlled <see cref="AdagradUpdate(Tensor{T}, Tensor{T}, Tensor{T}, StepControl{T}, int)"/>, non-empty.</summary>
@@ -128,11 +128,11 @@ public abstract partial class BackendBase<T>
     /// non-empty.</summary>
     protected abstract void AdadeltaUpdateCore(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> squareAvg, Tensor<T> accDelta,
         StepControl<T> control, int group);
-    /// <summary>Validated controlled <see cref="RmsPropUpdate(Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}?, Tensor{T}?, StepControl{T}, int)"/>,
+    /// <summary>Validated controlled <see cref="RmsPropUpdate(Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}, StepControl{T}, int)"/>,
     /// non-empty.</summary>
     protected abstract void RmsPropUpdateCore(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> squareAvg, Tensor<T>? gradAvg,
         Tensor<T>? momentumBuffer, StepControl<T> control, int group);
-    /// <summary>Validated controlled <see cref="AdamUpdate(Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}?, StepControl{T}, int)"/>,
+    /// <summary>Validated controlled <see cref="AdamUpdate(Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}, StepControl{T}, int)"/>,
     /// non-empty.</summary>
     protected abstract void AdamUpdateCore(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> expAvg, Tensor<T> expAvgSq,
         Tensor<T>? maxExpAvgSq, StepControl<T> control, int group);

@@ -216,25 +216,25 @@ public interface IBackend<T> : IDisposable where T : unmanaged, IFloatingPointIe
     /// skipped, else the host-scalar update with g replaced by f·g (one rounded multiply).</summary>
     void SgdUpdate(Tensor<T> parameters, Tensor<T> gradients, Tensor<T>? momentumBuffer, StepControl<T> control, int group);
 
-    /// <summary>Adagrad from a step-control record (see <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}?, StepControl{T}, int)"/>).</summary>
+    /// <summary>Adagrad from a step-control record (see <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}, StepControl{T}, int)"/>).</summary>
     void AdagradUpdate(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> sum, StepControl<T> control, int group);
 
-    /// <summary>Adadelta from a step-control record (see <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}?, StepControl{T}, int)"/>).</summary>
+    /// <summary>Adadelta from a step-control record (see <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}, StepControl{T}, int)"/>).</summary>
     void AdadeltaUpdate(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> squareAvg, Tensor<T> accDelta, StepControl<T> control, int group);
 
-    /// <summary>RMSprop from a step-control record (see <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}?, StepControl{T}, int)"/>).</summary>
+    /// <summary>RMSprop from a step-control record (see <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}, StepControl{T}, int)"/>).</summary>
     void RmsPropUpdate(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> squareAvg, Tensor<T>? gradAvg, Tensor<T>? momentumBuffer,
         StepControl<T> control, int group);
 
     /// <summary>Adam / AMSGrad / AdamW from a step-control record (see
-    /// <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}?, StepControl{T}, int)"/>).</summary>
+    /// <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}, StepControl{T}, int)"/>).</summary>
     void AdamUpdate(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> expAvg, Tensor<T> expAvgSq, Tensor<T>? maxExpAvgSq,
         StepControl<T> control, int group);
 
-    /// <summary>Adamax from a step-control record (see <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}?, StepControl{T}, int)"/>).</summary>
+    /// <summary>Adamax from a step-control record (see <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}, StepControl{T}, int)"/>).</summary>
     void AdamaxUpdate(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> expAvg, Tensor<T> expInf, StepControl<T> control, int group);
 
     /// <summary>NAdam from a step-control record, whose coefficients carry the μ product (see
-    /// <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}?, StepControl{T}, int)"/>).</summary>
+    /// <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}, StepControl{T}, int)"/>).</summary>
     void NadamUpdate(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> expAvg, Tensor<T> expAvgSq, StepControl<T> control, int group);
 }

@@ -46,7 +46,7 @@ public sealed class StepControl<T> : IDisposable where T : unmanaged, IFloatingP
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(plan.Groups);
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        if (capacity < 1) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "StepControl: capacity must be >= 1.");
         if (plan.MaxGradNorm is { } max && !(max > 0 && double.IsFinite(max)))
             throw new ArgumentOutOfRangeException(nameof(plan), max, "StepControl: MaxGradNorm must be finite and > 0.");
         if (plan.EpsOverBiasCorrection && plan.Settings is not AdamSettings)
@@ -112,7 +112,7 @@ public sealed class StepControl<T> : IDisposable where T : unmanaged, IFloatingP
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (learningRates.Length > Capacity)
             throw new ArgumentException($"StepControl: {learningRates.Length} learning rates but room for {Capacity}.", nameof(learningRates));
-        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        if (step < 0) throw new ArgumentOutOfRangeException(nameof(step), step, "StepControl: the step count must be >= 0.");
         foreach (double lr in learningRates)
             if (!(lr >= 0) || !double.IsFinite(lr))
                 throw new ArgumentOutOfRangeException(nameof(learningRates), lr, "StepControl: learning rates must be finite and >= 0.");

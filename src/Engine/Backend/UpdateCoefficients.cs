@@ -20,13 +20,13 @@ namespace CudaNet;
 /// multiply before the penalties: the bits of <see cref="IBackend{T}.Scale"/> followed by the update.</param>
 /// <param name="ScalesGradient">Whether f is applied: only the updates that read a <see cref="StepControl{T}"/>
 /// do (the host-scalar updates get clipped gradients from the caller).</param>
-internal readonly record struct PenaltyCoefficients<T>(T L1, T L2, T DecayFactor, bool PenalizesGradient, T GradientFactor = default!,
-    bool ScalesGradient = false)
+internal readonly record struct PenaltyCoefficients<T>(T L1, T L2, T DecayFactor, bool PenalizesGradient, T GradientFactor,
+    bool ScalesGradient)
     where T : IFloatingPointIeee754<T>
 {
     public static PenaltyCoefficients<T> From(UpdateStep step) => new(
         T.CreateTruncating(step.L1), T.CreateTruncating(step.L2),
-        T.CreateTruncating(1 - step.LearningRate * step.WeightDecay), step.L1 != 0 || step.L2 != 0, T.One);
+        T.CreateTruncating(1 - step.LearningRate * step.WeightDecay), step.L1 != 0 || step.L2 != 0, T.One, ScalesGradient: false);
 }
 
 /// <summary>SGD: <c>b = μb + (1-τ)g</c> (b = g on step 1), Nesterov steps with <c>g + μb</c>, <c>w += (-lr)·d</c>.</summary>
