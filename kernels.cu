@@ -485,10 +485,11 @@ static __device__ __forceinline__ float optim_penalized(float g, float w, const 
     return fmaf(p.l2, w, __fadd_rn(g, l1_sign));
 }
 
-// The penalty of a record, with its gradient factor.
+// The penalty of a record, with its gradient factor; a factor of exactly 1 (no clipping) is not multiplied: 1·g is
+// g for every g an applied step can hold (StepRecord.Penalty makes the same choice).
 static __device__ __forceinline__ optim_penalty optim_record_penalty(const float* record) {
     return {record[RECORD_L1], record[RECORD_L2], record[RECORD_DECAY], record[RECORD_PENALIZES] != 0.0f,
-            record[RECORD_FACTOR], 1};
+            record[RECORD_FACTOR], record[RECORD_FACTOR] != 1.0f};
 }
 
 // .NET's float.Max (IEEE 754-2019 maximum), which the CPU uses: a NaN operand wins (fmaxf would drop it) and +0

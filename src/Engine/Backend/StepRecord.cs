@@ -67,9 +67,10 @@ internal static class StepRecord<T> where T : IFloatingPointIeee754<T>
     public static NadamCoefficients<T> Nadam(ReadOnlySpan<T> r) =>
         new(Penalty(r), r[Own], r[Own + 1], r[Own + 2], r[Own + 3], r[Own + 4], r[Own + 5], r[Own + 6], r[Own + 7]);
 
-    /// <summary>The penalties of a record, with its factor applied to the gradient.</summary>
+    /// <summary>The penalties of a record, with its factor applied to the gradient. A factor of exactly 1 is skipped:
+    /// 1·g is g for every g an applied step can hold (a NaN gradient makes ‖g‖² NaN and skips the step).</summary>
     private static PenaltyCoefficients<T> Penalty(ReadOnlySpan<T> r) =>
-        new(r[L1], r[L2], r[Decay], r[Penalizes] != T.Zero, r[Factor], ScalesGradient: true);
+        new(r[L1], r[L2], r[Decay], r[Penalizes] != T.Zero, r[Factor], ScalesGradient: r[Factor] != T.One);
 
     private static Span<T> Header(Span<T> r, T factor, in PenaltyCoefficients<T> p)
     {
