@@ -152,6 +152,41 @@ public sealed class SyncFreeEpochTests
         Assert.That(probe.Seen, Is.EqualTo(new[] { (1L, 0L), (1L, 1L), (2L, 1L), (3L, 1L), (3L, 2L), (4L, 2L) }));
     }
 
+    /// <summary>A checkpoint written from a batch callback, mid-epoch, holds what was applied so far: the step and
+    /// skip counts and NAdam's μ product, which live on the backend until the epoch ends.</summary>
+    [Test]
+    public void ACheckpointSavedMidEpochHoldsTheStepsAppliedSoFar()
+    {
+        string folder = Directory.CreateTempSubdirectory("cudanet-midepoch-").FullName;
+        try
+        {
+            using var cpu = new CpuBackend<float>();
+            var optimizer = new NAdam(1e-2);
+            using var session = Model().Compile(cpu, optimizer, Loss.SoftmaxCrossEntropy, seed: 4);
+            // Epoch 1: step, skip, step; epoch 2: step, skip (saved here), step.
+            var save = new SaveAtBatch(epoch: 1, batch: 2, folder);
+            session.Fit(Poisoned(), epochs: 2, options: new FitOptions(BatchSize: 32, Shuffle: false), callbacks: [save]);
+            using var loaded = Model().Compile(cpu, optimizer, Loss.SoftmaxCrossEntropy, seed: 4);
+            loaded.LoadCheckpoint(folder);
+            Assert.That((loaded.Step, loaded.SkippedSteps, loaded.Epoch), Is.EqualTo((3L, 2L, 1)));
+            Assert.That(loaded.OptimizerState.Scalars["mu_product"], Is.EqualTo(optimizer.Settings.MuProduct(3)));
+            Assert.That(loaded.OptimizerState.Scalars["mu_product_step"], Is.EqualTo(3));
+            Assert.That((session.Step, session.SkippedSteps), Is.EqualTo((4L, 2L)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private sealed class SaveAtBatch(int epoch, int batch, string folder) : Callback
+    {
+        public override void OnBatchEnd(ITrainingRun run, int at, int batches)
+        {
+            if (run.Epoch == epoch && at == batch) ((ICheckpointTarget)run).SaveCheckpoint(folder, includeTrainingState: true);
+        }
+    }
+
     private sealed class BatchSteps(Func<(long, long)> read) : Callback
     {
         public List<(long, long)> Seen { get; } = [];
