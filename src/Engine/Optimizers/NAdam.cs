@@ -82,8 +82,9 @@ public sealed class NAdam : Optimizer
 
         protected override object UpdateSettings => _settings;
 
-        // The host-scalar Update's rule: a product for step t continues by one factor only from step t - 1's product;
-        // any other product restarts from MuProduct, whose loop gives the same bits as the incremental one.
+        // A device epoch after `step` applied steps multiplies μ_t into the product it starts from, as the host-scalar
+        // Update does to the product of step t - 1; a product of another step is recomputed as MuProduct(step), whose
+        // loop gives the same bits as the incremental products (what Update's own recomputation relies on too).
         internal override double ProductAt(long step) => _productStep == step ? _muProduct : _settings.MuProduct(step);
 
         internal override void SetProduct(double product, long step) => (_muProduct, _productStep) = (product, step);

@@ -156,9 +156,16 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
         }
         finally
         {
-            // Also after an exception, so Step, SkippedSteps and the optimizer's scalars count what was applied.
-            skipped = SyncCounters();
-            _epoch = null;
+            // Also after an exception, so Step, SkippedSteps and the optimizer's scalars count what was applied; the
+            // epoch ends even when that read fails (a dead device), so later calls do not read a disposed block.
+            try
+            {
+                skipped = SyncCounters();
+            }
+            finally
+            {
+                _epoch = null;
+            }
         }
         Epoch++;
         var trained = _trainTotals.Read(data.Count, data.HasLabels);
