@@ -53,17 +53,11 @@ public sealed partial class CpuBackend<T> : BackendBase<T> where T : unmanaged, 
         new((TElement*)((NativeStorage)tensor.Storage).Pointer + tensor.Offset, tensor.Length);
 
     /// <summary>
-    /// Runs <paramref name="body"/>(start, end) over [0, <paramref name="count"/>) in chunks of at least
-    /// <paramref name="grain"/> items, in parallel when there is more than one chunk and more than one thread.
-    /// The chunking depends only on count and grain, never on the thread count.
-    /// </summary>
-    internal void ParallelFor(int count, int grain, Action<int, int> body) =>
-        ParallelFor(count, grain, body, static (body, _, start, end) => body(start, end));
-
-    /// <summary>
-    /// <see cref="ParallelFor(int, int, Action{int, int})"/> that also passes the chunk index (0 ≤ chunk &lt;
-    /// <see cref="ChunkCount"/>(count, grain)), so a reduction can keep one partial per chunk and combine them in
-    /// chunk order; and a state argument, so a caller can pass a static lambda and allocate no closure.
+    /// Runs <paramref name="body"/>(state, chunk, start, end) over [0, <paramref name="count"/>) in chunks of at least
+    /// <paramref name="grain"/> items, in parallel (<see cref="CpuWorkers"/>) when there is more than one chunk and
+    /// more than one thread. The chunking depends only on count and grain, never on the thread count, and the chunk
+    /// index (0 ≤ chunk &lt; <see cref="ChunkCount"/>(count, grain)) lets a reduction keep one partial per chunk and
+    /// combine them in chunk order. With a static lambda and a value-tuple state, a call allocates nothing.
     /// </summary>
     internal void ParallelFor<TState>(int count, int grain, TState state, Action<TState, int, int, int> body)
     {
@@ -73,23 +67,21 @@ public sealed partial class CpuBackend<T> : BackendBase<T> where T : unmanaged, 
             if (count > 0) body(state, 0, 0, count);
             return;
         }
-        if (MaxThreads == 1)
+        var job = ParallelJob<TState>.Rent(count, chunks, state, body);
+        try
         {
-            // The same chunks in order, so a reduction over per-chunk partials gives the same bits.
-            for (int chunk = 0; chunk < chunks; chunk++)
-                body(state, chunk, ChunkStart(count, chunks, chunk), ChunkStart(count, chunks, chunk + 1));
-            return;
+            // One thread runs the same chunks in order, so a reduction over per-chunk partials gives the same bits.
+            CpuWorkers.Shared.Run(job, MaxThreads);
         }
-        var options = new ParallelOptions { MaxDegreeOfParallelism = MaxThreads };
-        Parallel.For(0, chunks, options, chunk =>
-            body(state, chunk, ChunkStart(count, chunks, chunk), ChunkStart(count, chunks, chunk + 1)));
+        finally
+        {
+            job.Return();
+        }
     }
 
     /// <summary>How many chunks <see cref="ParallelFor{TState}"/> splits [0, count) into (0 when count is 0).</summary>
     internal static int ChunkCount(int count, int grain) =>
         count <= 0 ? 0 : (int)Math.Clamp(count / (long)Math.Max(grain, 1), 1, MaxChunks);
-
-    private static int ChunkStart(int count, int chunks, int chunk) => (int)((long)count * chunk / chunks);
 
     /// <inheritdoc/>
     protected override TensorStorage AllocateStorage(long bytes) => new NativeStorage(this, bytes, Allocations);

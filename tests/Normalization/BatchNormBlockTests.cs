@@ -58,4 +58,42 @@ public class BatchNormBlockTests
             Assert.That(result.SavedInvStd[f], Is.EqualTo(invStd).Within(1e-3 * invStd), $"inv std of feature {f}");
         }
     }
+
+    [Test]
+    public void MomentsOfFeaturesThatDriftAcrossBlocksMatchFloat64()
+    {
+        // Each block is centred on the previous block's mean, so the hard cases are features whose mean moves
+        // between blocks: a ramp, steps of 100 with a spread of 1e-3 inside each block (655 rows), sorted values,
+        // and a spike of 1e6 in one row.
+        var noise = TestData.Normal<double>(6, Rows * Features, std: 1);
+        var sorted = TestData.Normal<double>(7, Rows, std: 10).Order().ToArray();
+        var x = new float[Rows * Features];
+        for (int r = 0; r < Rows; r++)
+            for (int f = 0; f < Features; f++)
+                x[r * Features + f] = (float)((f % 4) switch
+                {
+                    0 => 0.5 * r + noise[r * Features + f],
+                    1 => 1e4 + 100 * (r / 655) + 1e-3 * noise[r * Features + f],
+                    2 => sorted[r] * (f + 1),
+                    _ => r == 1234 ? 1e6 : noise[r * Features + f],
+                });
+        var gamma = Enumerable.Repeat(1f, Features).ToArray();
+        using var cpu = new CpuBackend<float>();
+        var result = NormRunner.BatchNormTraining(cpu, x, Rows, Features, gamma, new float[Features], new float[Features],
+            Enumerable.Repeat(1f, Features).ToArray());
+        double worst = 0;
+        for (int f = 0; f < Features; f++)
+        {
+            double mean = 0, m2 = 0;
+            for (int r = 0; r < Rows; r++) mean += x[r * Features + f];
+            mean /= Rows;
+            for (int r = 0; r < Rows; r++) m2 += Math.Pow(x[r * Features + f] - mean, 2);
+            double invStd = 1 / Math.Sqrt(m2 / Rows + 1e-5);
+            // float32 sums of values this size round at ~1e-7 of |mean| + spread; the old two-pass was as close.
+            Assert.That(result.SavedMean[f], Is.EqualTo(mean).Within(2e-6 * (Math.Abs(mean) + Math.Sqrt(m2 / Rows))), $"mean of feature {f}");
+            Assert.That(result.SavedInvStd[f], Is.EqualTo(invStd).Within(1e-5 * invStd), $"inv std of feature {f}");
+            worst = Math.Max(worst, Math.Abs(result.SavedInvStd[f] - invStd) / invStd);
+        }
+        TestContext.Out.WriteLine($"worst relative error of invstd: {worst:E2}");
+    }
 }

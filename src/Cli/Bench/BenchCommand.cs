@@ -13,16 +13,19 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print JSON instead of the table." };
         var quick = new Option<bool>("--quick") { Description = "Skip the largest shapes." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for CudaNet and OpenBLAS (default: all cores)." };
+        var filter = new Option<string?>("--filter") { Description = "Only the rows whose op contains this text (case-insensitive), e.g. batchnorm." };
         var command = new Command("bench", "Benchmark the kernels against references measured in the same run.");
         command.Options.Add(device);
         command.Options.Add(json);
         command.Options.Add(quick);
         command.Options.Add(threads);
+        command.Options.Add(filter);
         command.SetAction(parse => CliErrors.Run("bench", () =>
         {
             string name = parse.GetValue(device) ?? "cpu";
             bool asJson = parse.GetValue(json), isQuick = parse.GetValue(quick);
-            if (name.Trim().StartsWith("cuda", StringComparison.OrdinalIgnoreCase)) return RunCuda(name, asJson, isQuick);
+            var rowFilter = new RowFilter(parse.GetValue(filter));
+            if (name.Trim().StartsWith("cuda", StringComparison.OrdinalIgnoreCase)) return RunCuda(name, asJson, isQuick, rowFilter);
             if (name != "cpu") throw new CliException($"--device {name}: expected cpu or cuda");
             int t = parse.GetValue(threads) ?? Environment.ProcessorCount;
             if (t < 1) throw new CliException($"--threads must be >= 1, not {t}");
@@ -31,7 +34,7 @@ internal static class BenchCommand
                 Console.WriteLine($"CPU: {CpuName()}, {t} thread(s), Vector<float> {System.Numerics.Vector<float>.Count} lanes");
                 Console.WriteLine(Header());
             }
-            var rows = new CpuRoofline(t, isQuick).Run(asJson ? null : Print);
+            var rows = new CpuRoofline(t, isQuick, rowFilter).Run(asJson ? null : Print);
             if (asJson)
             {
                 var document = new
@@ -57,12 +60,12 @@ internal static class BenchCommand
         $"  {"",6} reference";
 
     /// <summary>The CUDA rows (GpuRoofline); without a usable GPU, DeviceSelection's one-line error (exit 2).</summary>
-    private static int RunCuda(string name, bool asJson, bool quick)
+    private static int RunCuda(string name, bool asJson, bool quick, RowFilter filter)
     {
         using var backend = DeviceSelection.Select(name).Backend;
         var gpu = (CudaNet.Cuda.CudaBackend)backend;
         var context = gpu.Context;
-        var roofline = new GpuRoofline(gpu, quick);
+        var roofline = new GpuRoofline(gpu, quick, filter);
         string peak = roofline.PeakBandwidth is { } bandwidth ? $"{bandwidth / 1e9:F0} GB/s" : "unknown";
         if (!asJson)
         {

@@ -18,6 +18,16 @@ internal sealed record BenchRow(string Op, string Shape, string Unit, double Sec
 
     /// <summary>"met", "missed" or "" without a target or reference.</summary>
     public string Verdict => Target is null || Ratio is null ? "" : Ratio >= Target ? "met" : "missed";
+
+    /// <summary>The op name of a GEMM row: "sgemm NT +bias+ReLU".</summary>
+    public static string GemmOp(bool transposeA, bool transposeB, bool epilogue) =>
+        $"sgemm {(transposeA ? "T" : "N")}{(transposeB ? "T" : "N")}{(epilogue ? " +bias+ReLU" : "")}";
+}
+
+/// <summary><c>cudanet bench --filter</c>: the rows to measure, by a case-insensitive part of their op name (null: all).</summary>
+internal sealed record RowFilter(string? Text)
+{
+    public bool Includes(string op) => string.IsNullOrEmpty(Text) || op.Contains(Text, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>

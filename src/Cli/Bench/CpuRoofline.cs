@@ -9,7 +9,7 @@ namespace CudaNet.Cli.Bench;
 /// and memory-bound ops on 16M floats against <see cref="Span{T}.CopyTo(Span{T})"/> of the same byte count.
 /// Byte and FLOP counts are each kernel's napkin math.
 /// </summary>
-internal sealed class CpuRoofline(int threads, bool quick)
+internal sealed class CpuRoofline(int threads, bool quick, RowFilter filter)
 {
     private const int Elements = 1 << 24;
 
@@ -28,7 +28,8 @@ internal sealed class CpuRoofline(int threads, bool quick)
 
         foreach (int size in quick ? new[] { 1024 } : new[] { 1024, 2048 })
             foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, false), (true, true) })
-                Add(Gemm(cpu, blas, blasName, size, size, size, ta, tb, withEpilogue: false, target: 0.70));
+                if (filter.Includes(BenchRow.GemmOp(ta, tb, epilogue: false)))
+                    Add(Gemm(cpu, blas, blasName, size, size, size, ta, tb, withEpilogue: false, target: 0.70));
         // The MLP's forward shapes (Y = X·Wᵀ + b, ReLU) and backward shapes (dX = dY·W, dW = dYᵀ·X), batch 128.
         foreach (var (m, n, k, ta, tb, epilogue) in new[]
                  {
@@ -36,7 +37,8 @@ internal sealed class CpuRoofline(int threads, bool quick)
                      (128, 784, 512, false, false, false), (512, 784, 128, true, false, false), (128, 512, 512, false, false, false),
                      (512, 512, 128, true, false, false),
                  })
-            Add(Gemm(cpu, blas, blas is null ? blasName : blasName + (epilogue ? " + bias/ReLU pass" : ""), m, n, k, ta, tb, epilogue, 0.90));
+            if (filter.Includes(BenchRow.GemmOp(ta, tb, epilogue)))
+                Add(Gemm(cpu, blas, blas is null ? blasName : blasName + (epilogue ? " + bias/ReLU pass" : ""), m, n, k, ta, tb, epilogue, 0.90));
 
         foreach (var row in MemoryBound(cpu)) Add(row);
         return rows;
@@ -62,8 +64,7 @@ internal sealed class CpuRoofline(int threads, bool quick)
         var (ours, blasSeconds) = Timing.Paired(() => cpu.Gemm(tc, ta_, ta, tb_, tb, 1, 0, withEpilogue ? tbias : null, epilogue), openBlas);
         double? theirs = blas is null ? null : blasSeconds;
         double flops = 2.0 * m * n * k;
-        string op = $"sgemm {(ta ? "T" : "N")}{(tb ? "T" : "N")}{(withEpilogue ? " +bias+ReLU" : "")}";
-        return new BenchRow(op, $"{m}x{n}x{k}", "GFLOP/s", ours, flops / ours / 1e9, reference,
+        return new BenchRow(BenchRow.GemmOp(ta, tb, withEpilogue), $"{m}x{n}x{k}", "GFLOP/s", ours, flops / ours / 1e9, reference,
             theirs is null ? null : flops / theirs.Value / 1e9, target);
     }
 
@@ -115,7 +116,7 @@ internal sealed class CpuRoofline(int threads, bool quick)
         };
         var source = new float[Elements];
         var target = new float[Elements];
-        foreach (var (op, passes, call) in cases)
+        foreach (var (op, passes, call) in cases.Where(c => filter.Includes(c.Op)))
         {
             // The reference moves the same bytes: a copy reads and writes, so copy passes/2 buffers' worth.
             double bytes = (double)passes * Elements * sizeof(float);

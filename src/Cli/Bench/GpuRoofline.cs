@@ -9,7 +9,7 @@ namespace CudaNet.Cli.Bench;
 /// operand) against a device-to-device copy of the same byte count. Byte and FLOP counts are each kernel's napkin
 /// math in kernels.cu; memory rows also give the share of the device's peak bandwidth.
 /// </summary>
-internal sealed class GpuRoofline(CudaBackend gpu, bool quick)
+internal sealed class GpuRoofline(CudaBackend gpu, bool quick, RowFilter filter)
 {
     /// <summary>Elements of every memory-bound operand: 16M floats, 64 MB, far beyond any L2.</summary>
     public const int Elements = 1 << 24;
@@ -69,7 +69,8 @@ internal sealed class GpuRoofline(CudaBackend gpu, bool quick)
         // The full size is the issue's; --quick measures 2048³ instead.
         int size = quick ? 2048 : 4096;
         foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, false), (true, true) })
-            Add(Gemm(timing, cublas, size, size, size, ta, tb, epilogue: false, target: 0.80, repeats));
+            if (filter.Includes(BenchRow.GemmOp(ta, tb, epilogue: false)))
+                Add(Gemm(timing, cublas, size, size, size, ta, tb, epilogue: false, target: 0.80, repeats));
         // The MLP's forward shapes (Y = X·Wᵀ + b, ReLU) and backward shapes (dX = dY·W, dW = dYᵀ·X), batch 128.
         foreach (var (m, n, k, ta, tb, epilogue) in new[]
                  {
@@ -77,7 +78,8 @@ internal sealed class GpuRoofline(CudaBackend gpu, bool quick)
                      (128, 784, 512, false, false, false), (512, 784, 128, true, false, false), (128, 512, 512, false, false, false),
                      (512, 512, 128, true, false, false),
                  })
-            Add(Gemm(timing, cublas, m, n, k, ta, tb, epilogue, 1.0, repeats));
+            if (filter.Includes(BenchRow.GemmOp(ta, tb, epilogue)))
+                Add(Gemm(timing, cublas, m, n, k, ta, tb, epilogue, 1.0, repeats));
         foreach (var row in MemoryBound(timing, repeats)) Add(row);
         return rows;
     }
@@ -105,8 +107,7 @@ internal sealed class GpuRoofline(CudaBackend gpu, bool quick)
             : epilogue ? "cuBLAS SGEMM + our ReLU pass in place (as a bias/ReLU pass)" : "cuBLAS SGEMM (TF32 off)";
         if (cublas is not null && !epilogue) referenceName += Agreement(ours, theirs, k);
         double flops = 2.0 * m * n * k;
-        string op = $"sgemm {(ta ? "T" : "N")}{(tb ? "T" : "N")}{(epilogue ? " +bias+ReLU" : "")}";
-        return new BenchRow(op, $"{m}x{n}x{k}", "GFLOP/s", oursSeconds, flops / oursSeconds / 1e9, referenceName,
+        return new BenchRow(BenchRow.GemmOp(ta, tb, epilogue), $"{m}x{n}x{k}", "GFLOP/s", oursSeconds, flops / oursSeconds / 1e9, referenceName,
             cublas is null ? null : flops / referenceSeconds / 1e9, target);
     }
 
@@ -164,7 +165,7 @@ internal sealed class GpuRoofline(CudaBackend gpu, bool quick)
         long largestCopy = MemoryCases.Max(CopyBytes);
         using var copySource = gpu.Allocate<float>(checked((int)(largestCopy / sizeof(float))));
         using var copyTarget = gpu.Allocate<float>(checked((int)(largestCopy / sizeof(float))));
-        foreach (var c in MemoryCases)
+        foreach (var c in MemoryCases.Where(c => filter.Includes(c.Op)))
         {
             double bytes = (double)c.BytesPerElement * Elements;
             long copy = CopyBytes(c);

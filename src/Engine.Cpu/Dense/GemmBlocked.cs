@@ -57,8 +57,9 @@ internal static class GemmBlocked<T, TKernel> where T : unmanaged, IFloatingPoin
         bool directA = panels == 1 && n <= nr / 2;
         int packItems = panels + (packAInTask ? 0 : tiles);
         long perItem = (long)Math.Max(mr, nr) * k;
-        backend.ParallelFor(packItems, (int)Math.Max(1, MinPackChunk / perItem), (start, end) =>
+        backend.ParallelFor(packItems, (int)Math.Max(1, MinPackChunk / perItem), (a, b, transposeA, transposeB, m, n, k, mr, nr, panels, buffer, aOffset, bOffset), static (s, _, start, end) =>
         {
+            var (a, b, transposeA, transposeB, m, n, k, mr, nr, panels, buffer, aOffset, bOffset) = s;
             for (int item = start; item < end; item++)
             {
                 if (item < panels)
@@ -70,8 +71,9 @@ internal static class GemmBlocked<T, TKernel> where T : unmanaged, IFloatingPoin
             }
         });
 
-        backend.ParallelFor(rowTasks * columnTasks, 1, (start, end) =>
+        backend.ParallelFor(rowTasks * columnTasks, 1, (c, a, packAInTask, directA, transposeA, buffer, aOffset, bOffset, tiles, panels, tilesPerTask, panelsPerTask, columnTasks, alpha, beta, bias, epilogue, k), static (s, _, start, end) =>
         {
+            var (c, a, packAInTask, directA, transposeA, buffer, aOffset, bOffset, tiles, panels, tilesPerTask, panelsPerTask, columnTasks, alpha, beta, bias, epilogue, k) = s;
             for (int task = start; task < end; task++)
             {
                 int firstTile = task / columnTasks * tilesPerTask, firstPanel = task % columnTasks * panelsPerTask;

@@ -28,8 +28,9 @@ internal static class PReLUKernels<T> where T : unmanaged, IFloatingPointIeee754
     public static void ForwardSimd(CpuBackend<T> backend, Tensor<T> y, Tensor<T> x, Tensor<T> alpha)
     {
         int features = alpha.Length;
-        backend.ParallelFor(x.Rows, Math.Max(1, Grain / features), (start, end) =>
+        backend.ParallelFor(x.Rows, Math.Max(1, Grain / features), (y, x, alpha, features), static (s, _, start, end) =>
         {
+            var (y, x, alpha, features) = s;
             Span<T> ys = CpuBackend<T>.Span(y);
             ReadOnlySpan<T> xs = CpuBackend<T>.Span(x), alphas = CpuBackend<T>.Span(alpha);
             for (int row = start; row < end; row++)
@@ -83,8 +84,9 @@ internal static class PReLUKernels<T> where T : unmanaged, IFloatingPointIeee754
     {
         int features = alpha.Length, rows = dy.Length / features, w = Vector<T>.Count;
         int groups = (features + w - 1) / w;
-        backend.ParallelFor(groups, Math.Max(1, Grain / Math.Max(1, rows * w)), (start, end) =>
+        backend.ParallelFor(groups, Math.Max(1, Grain / Math.Max(1, rows * w)), (dx, dAlpha, dy, x, alpha, features, rows, w), static (s, _, start, end) =>
         {
+            var (dx, dAlpha, dy, x, alpha, features, rows, w) = s;
             Span<T> dxs = CpuBackend<T>.Span(dx), dAlphas = CpuBackend<T>.Span(dAlpha);
             ReadOnlySpan<T> dys = CpuBackend<T>.Span(dy), xs = CpuBackend<T>.Span(x), alphas = CpuBackend<T>.Span(alpha);
             int first = start * w, last = Math.Min(end * w, features);

@@ -36,8 +36,9 @@ internal static class SoftmaxKernels<T> where T : unmanaged, IFloatingPointIeee7
     public static void Simd(CpuBackend<T> backend, Tensor<T> y, Tensor<T> x)
     {
         int columns = x.Columns;
-        backend.ParallelFor(x.Rows, Math.Max(1, Grain / columns), (start, end) =>
+        backend.ParallelFor(x.Rows, Math.Max(1, Grain / columns), (y, x, columns), static (s, _, start, end) =>
         {
+            var (y, x, columns) = s;
             Span<T> ys = CpuBackend<T>.Span(y);
             ReadOnlySpan<T> xs = CpuBackend<T>.Span(x);
             for (int row = start; row < end; row++)

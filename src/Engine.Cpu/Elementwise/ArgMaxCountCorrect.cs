@@ -42,18 +42,9 @@ internal static class ArgMaxCountCorrectKernels<T> where T : unmanaged, IFloatin
         ThrowIfOutOfRange(labels, logits.Shape[1]);
         int rows = logits.Shape[0];
         int grain = Chunked.ItemGrain(logits.Shape[1]);
-        int count;
-        if (rows < 2 * grain || backend.MaxThreads == 1)
-        {
-            count = CountCorrect(logits, labels, 0, rows);
-        }
-        else
-        {
-            var chunk = new CountChunk(logits, labels, new StrongBox<int>());
-            backend.ParallelFor(rows, grain, chunk.Run);
-            count = chunk.Total.Value;
-        }
-        CpuBackend<T>.Span(correct)[0] += count;
+        // Integer counts add exactly, so the order in which chunks finish does not matter.
+        backend.ParallelFor(rows, grain, (correct, logits, labels), static (s, _, start, end) =>
+            Interlocked.Add(ref CpuBackend<T>.Span(s.correct)[0], CountCorrect(s.logits, s.labels, start, end)));
     }
 
     /// <summary>Counts rows in [start, end) whose label is the argmax. Rows of a couple of vectors or more skip
@@ -115,14 +106,6 @@ internal static class ArgMaxCountCorrectKernels<T> where T : unmanaged, IFloatin
         for (int i = vs.Length * Vector<T>.Count; i < s.Length; i++)
             if (T.IsNaN(s[i])) return true;
         return false;
-    }
-
-    private readonly struct CountChunk(Tensor<T> logits, Tensor<int> labels, StrongBox<int> total) : IRangeBody
-    {
-        public StrongBox<int> Total => total;
-
-        // Integer counts add exactly, so the order in which chunks finish does not matter.
-        public void Run(int start, int end) => Interlocked.Add(ref total.Value, CountCorrect(logits, labels, start, end));
     }
 
     /// <summary>Checks every label before counting, so a bad call leaves correct untouched.</summary>

@@ -21,9 +21,9 @@ internal static class Chunked
     public static void For<T, TBody>(CpuBackend<T> backend, int count, int grain, TBody body)
         where T : unmanaged, IFloatingPointIeee754<T> where TBody : struct, IRangeBody
     {
-        // ParallelFor makes a single chunk below 2·grain; skipping it here also skips the delegate allocation.
+        // ParallelFor makes a single chunk below 2·grain; the body is a struct, so the parallel form allocates nothing.
         if (count < 2 * (long)grain || backend.MaxThreads == 1) body.Run(0, count);
-        else backend.ParallelFor(count, grain, body.Run);
+        else backend.ParallelFor(count, grain, body, static (body, _, start, end) => body.Run(start, end));
     }
 
     /// <summary>The item grain that gives each chunk about <see cref="ElementGrain"/> elements when one item

@@ -41,8 +41,9 @@ internal static class BinaryCrossEntropyWithLogitsKernels<T> where T : unmanaged
         int length = logits.Length;
         int blocks = (length + LossMath.BlockElements - 1) / LossMath.BlockElements;
         T inverseCount = T.One / T.CreateChecked(length);
-        double total = LossMath.SumBlocks(backend, blocks, block =>
+        double total = LossMath.SumBlocks(backend, blocks, (logits, target, dLogits, length, inverseCount), static (s, block) =>
         {
+            var (logits, target, dLogits, length, inverseCount) = s;
             int start = block * LossMath.BlockElements, end = Math.Min(length, start + LossMath.BlockElements);
             ReadOnlySpan<T> x = CpuBackend<T>.Span(logits)[start..end], t = CpuBackend<T>.Span(target)[start..end];
             Span<T> dx = dLogits is null ? default : CpuBackend<T>.Span(dLogits)[start..end];

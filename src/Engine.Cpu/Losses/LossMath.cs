@@ -95,19 +95,20 @@ internal static class LossMath
     }
 
     /// <summary>
-    /// Σ <paramref name="blockSum"/>(b) for b in [0, <paramref name="blocks"/>), the blocks computed in parallel
-    /// and added in block order, so the result depends only on the block layout, never on the thread count.
+    /// Σ <paramref name="blockSum"/>(state, b) for b in [0, <paramref name="blocks"/>), the blocks computed in
+    /// parallel and added in block order, so the result depends only on the block layout, never on the thread count.
+    /// With a static lambda and a value-tuple state nothing is allocated.
     /// </summary>
-    public static double SumBlocks<T>(CpuBackend<T> backend, int blocks, Func<int, double> blockSum)
+    public static double SumBlocks<T, TState>(CpuBackend<T> backend, int blocks, TState state, Func<TState, int, double> blockSum)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (blocks == 1) return blockSum(0);
+        if (blocks == 1) return blockSum(state, 0);
         double[] partials = ArrayPool<double>.Shared.Rent(blocks);
         try
         {
-            backend.ParallelFor(blocks, 1, (start, end) =>
+            backend.ParallelFor(blocks, 1, (state, partials, blockSum), static (s, _, start, end) =>
             {
-                for (int block = start; block < end; block++) partials[block] = blockSum(block);
+                for (int block = start; block < end; block++) s.partials[block] = s.blockSum(s.state, block);
             });
             double sum = 0;
             for (int block = 0; block < blocks; block++) sum += partials[block];

@@ -34,8 +34,9 @@ internal static class MseLossKernels<T> where T : unmanaged, IFloatingPointIeee7
         int length = prediction.Length;
         int blocks = (length + LossMath.BlockElements - 1) / LossMath.BlockElements;
         T scale = T.CreateTruncating(2.0 / length);
-        double total = LossMath.SumBlocks(backend, blocks, block =>
+        double total = LossMath.SumBlocks(backend, blocks, (prediction, target, dPrediction, length, scale), static (s, block) =>
         {
+            var (prediction, target, dPrediction, length, scale) = s;
             int start = block * LossMath.BlockElements, end = Math.Min(length, start + LossMath.BlockElements);
             ReadOnlySpan<T> p = CpuBackend<T>.Span(prediction)[start..end], t = CpuBackend<T>.Span(target)[start..end];
             Span<T> dp = dPrediction is null ? default : CpuBackend<T>.Span(dPrediction)[start..end];

@@ -68,8 +68,9 @@ internal static class SoftmaxCrossEntropyKernels<T> where T : unmanaged, IFloati
 
         int blockRows = Math.Max(1, LossMath.BlockElements / classes);
         int blocks = (rows + blockRows - 1) / blockRows;
-        double total = LossMath.SumBlocks(backend, blocks, block =>
+        double total = LossMath.SumBlocks(backend, blocks, (logits, labels, dLogits, rows, classes, blockRows, epsilon), static (s, block) =>
         {
+            var (logits, labels, dLogits, rows, classes, blockRows, epsilon) = s;
             ReadOnlySpan<T> x = CpuBackend<T>.Span(logits);
             ReadOnlySpan<int> y = CpuBackend<T>.Span(labels);
             Span<T> dx = dLogits is null ? default : CpuBackend<T>.Span(dLogits);

@@ -88,8 +88,10 @@ internal static class BatchNormBackward<T> where T : unmanaged, IFloatingPointIe
         {
             ArrayPool<T>.Shared.Return(partials);
         }
-        backend.ParallelFor(rows, NormStatistics<T>.RowGrain(features), (start, end) =>
-            InputGradientRows(dx, dGamma, dBeta, dy, x, gamma, savedMean, savedInvStd, start, end));
+        bool streaming = StreamingStore.Worthwhile(dx);
+        backend.ParallelFor(rows, NormStatistics<T>.RowGrain(features), (dx, dGamma, dBeta, dy, x, gamma, savedMean, savedInvStd, streaming),
+            static (s, _, start, end) => InputGradientRows(s.dx, s.dGamma, s.dBeta, s.dy, s.x, s.gamma, s.savedMean, s.savedInvStd,
+                start, end, s.streaming));
     }
 
     /// <summary>sumDy = Σ dy and sumDyCentered = Σ dy·(x - μ) over rows [start, end), every column.</summary>
@@ -140,12 +142,13 @@ internal static class BatchNormBackward<T> where T : unmanaged, IFloatingPointIe
         for (; i < sums.Length; i++) sums[i] += values[i];
     }
 
-    /// <summary>dx for rows [start, end): per column coefficients for the whole width, then one vector pass per row.</summary>
+    /// <summary>dx for rows [start, end): per column coefficients for the whole width, then one vector pass per row
+    /// (<paramref name="streaming"/>: dx through <see cref="StreamingStore"/>).</summary>
     // Hot SIMD loop: fully optimised from the first call (tiered tier-0/OSR code of it measured 2-6× slower), and not
     // inlined into its tier-1 caller, where it would be compiled again under that method's register pressure.
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static void InputGradientRows(Tensor<T> dx, Tensor<T> dGamma, Tensor<T> dBeta, Tensor<T> dy, Tensor<T> x,
-        Tensor<T> gamma, Tensor<T> savedMean, Tensor<T> savedInvStd, int start, int end)
+        Tensor<T> gamma, Tensor<T> savedMean, Tensor<T> savedInvStd, int start, int end, bool streaming)
     {
         var dxs = CpuBackend<T>.Span(dx);
         var dys = CpuBackend<T>.Span(dy);
@@ -184,11 +187,12 @@ internal static class BatchNormBackward<T> where T : unmanaged, IFloatingPointIe
                 var centered = Vector.LoadUnsafe(ref xStart, (nuint)i) - Vector.LoadUnsafe(ref meanStart, (nuint)i);
                 var inner = nVector * Vector.LoadUnsafe(ref dyStart, (nuint)i) - Vector.LoadUnsafe(ref dBetaStart, (nuint)i)
                             - centered * Vector.LoadUnsafe(ref centeredScaleStart, (nuint)i);
-                (Vector.LoadUnsafe(ref coefficientStart, (nuint)i) * inner).StoreUnsafe(ref dxStart, (nuint)i);
+                StreamingStore.Store(Vector.LoadUnsafe(ref coefficientStart, (nuint)i) * inner, ref dxStart, (nuint)i, streaming);
             }
             for (; i < features; i++)
                 dxRow[i] = coefficients[i] * (n * dyRow[i] - dBetas[i] - (xRow[i] - means[i]) * centeredScales[i]);
         }
+        StreamingStore.Fence(streaming);
         ArrayPool<T>.Shared.Return(rented);
     }
 }

@@ -34,22 +34,26 @@ internal static class BatchNormInference<T> where T : unmanaged, IFloatingPointI
             }
     }
 
-    /// <summary>SIMD: vectorised along rows, parallel over row blocks.</summary>
+    /// <summary>SIMD: vectorised along rows, parallel over row blocks; a large y is written with streaming stores.</summary>
     public static void Simd(CpuBackend<T> backend, Tensor<T> y, Tensor<T> x, Tensor<T> gamma, Tensor<T> beta,
-        Tensor<T> runningMean, Tensor<T> runningVar, T eps) =>
-        backend.ParallelFor(x.Shape[0], NormStatistics<T>.RowGrain(x.Shape[1]), (start, end) =>
-            NormalizeRows(y, x, runningMean, runningVar, gamma, beta, start, end, eps));
+        Tensor<T> runningMean, Tensor<T> runningVar, T eps)
+    {
+        bool streaming = StreamingStore.Worthwhile(y);
+        backend.ParallelFor(x.Shape[0], NormStatistics<T>.RowGrain(x.Shape[1]), (y, x, runningMean, runningVar, gamma, beta, streaming, eps),
+            static (s, _, start, end) => NormalizeRows(s.y, s.x, s.runningMean, s.runningVar, s.gamma, s.beta, start, end, s.streaming, s.eps));
+    }
 
     /// <summary>
     /// y = (x - mean)·(invstd·γ) + β for rows [start, end), vectorised along each row. With <paramref name="eps"/>
     /// the <paramref name="spread"/> tensor holds variances (invstd = 1/√(var + eps)); without, inverse std devs.
-    /// The per-column scales are computed once for the whole row width, so x and y stream row after row.
+    /// The per-column scales are computed once for the whole row width, so x and y stream row after row
+    /// (<paramref name="streaming"/>: y through <see cref="StreamingStore"/>).
     /// </summary>
     // Hot SIMD loop: fully optimised from the first call (tiered tier-0/OSR code of it measured 2-6× slower), and not
     // inlined into its tier-1 caller, where it would be compiled again under that method's register pressure.
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void NormalizeRows(Tensor<T> y, Tensor<T> x, Tensor<T> mean, Tensor<T> spread, Tensor<T> gamma,
-        Tensor<T> beta, int start, int end, T? eps = null)
+        Tensor<T> beta, int start, int end, bool streaming, T? eps = null)
     {
         var ys = CpuBackend<T>.Span(y);
         var xs = CpuBackend<T>.Span(x);
@@ -78,12 +82,13 @@ internal static class BatchNormInference<T> where T : unmanaged, IFloatingPointI
             for (i = 0; i <= features - width; i += width)
             {
                 var centered = Vector.LoadUnsafe(ref xStart, (nuint)i) - Vector.LoadUnsafe(ref meanStart, (nuint)i);
-                (centered * Vector.LoadUnsafe(ref scaleStart, (nuint)i) + Vector.LoadUnsafe(ref betaStart, (nuint)i))
-                    .StoreUnsafe(ref yStart, (nuint)i);
+                StreamingStore.Store(centered * Vector.LoadUnsafe(ref scaleStart, (nuint)i) + Vector.LoadUnsafe(ref betaStart, (nuint)i),
+                    ref yStart, (nuint)i, streaming);
             }
             for (; i < features; i++)
                 yRow[i] = (xRow[i] - means[i]) * scales[i] + betas[i];
         }
+        StreamingStore.Fence(streaming);
         if (rented is not null) ArrayPool<T>.Shared.Return(rented);
     }
 }

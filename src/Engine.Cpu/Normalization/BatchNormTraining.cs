@@ -42,7 +42,8 @@ internal static class BatchNormTraining<T> where T : unmanaged, IFloatingPointIe
     /// <summary>
     /// SIMD: the statistics read x once (<see cref="ColumnMoments{T}"/>: L2-sized row blocks, two passes each from
     /// cache, merged in a fixed order), the normalising pass reads it again and writes y, vectorised along rows and
-    /// parallel over row blocks: 3·N·F·sizeof(T) bytes of memory traffic, the minimum for a batch statistic.
+    /// parallel over row blocks, a large y written with streaming stores: 3·N·F·sizeof(T) bytes of memory traffic,
+    /// the minimum for a batch statistic.
     /// Results do not depend on the thread count.
     /// </summary>
     public static void Simd(CpuBackend<T> backend, Tensor<T> y, Tensor<T> savedMean, Tensor<T> savedInvStd,
@@ -61,8 +62,10 @@ internal static class BatchNormTraining<T> where T : unmanaged, IFloatingPointIe
             invStds[f] = NormStatistics<T>.InvStd(m2, n, eps);
             UpdateRunning(ref runningMeans[f], ref runningVars[f], means[f], m2, n, momentum);
         }
-        backend.ParallelFor(rows, NormStatistics<T>.RowGrain(features), (start, end) =>
-            BatchNormInference<T>.NormalizeRows(y, x, savedMean, savedInvStd, gamma, beta, start, end));
+        bool streaming = StreamingStore.Worthwhile(y);
+        backend.ParallelFor(rows, NormStatistics<T>.RowGrain(features), (y, x, savedMean, savedInvStd, gamma, beta, streaming),
+            static (s, _, start, end) => BatchNormInference<T>.NormalizeRows(s.y, s.x, s.savedMean, s.savedInvStd, s.gamma, s.beta,
+                start, end, s.streaming));
     }
 
     private static void UpdateRunning(ref T runningMean, ref T runningVar, T mean, T m2, T n, T momentum)

@@ -64,10 +64,10 @@ internal static class GroupNormBackward<T> where T : unmanaged, IFloatingPointIe
         Tensor<T> x, Tensor<T> gamma, Tensor<T> savedMean, Tensor<T> savedInvStd, int groups)
     {
         int rows = x.Shape[0], features = x.Shape[1];
-        backend.ParallelFor(features, NormStatistics<T>.ColumnGrain(rows), (start, end) =>
-            ParameterSums(dGamma, dBeta, dy, x, savedMean, savedInvStd, groups, start, end));
-        backend.ParallelFor(rows, NormStatistics<T>.RowGrain(features), (start, end) =>
-            InputGradientRows(dx, dy, x, gamma, savedMean, savedInvStd, groups, start, end));
+        backend.ParallelFor(features, NormStatistics<T>.ColumnGrain(rows), (dGamma, dBeta, dy, x, savedMean, savedInvStd, groups),
+            static (s, _, start, end) => ParameterSums(s.dGamma, s.dBeta, s.dy, s.x, s.savedMean, s.savedInvStd, s.groups, start, end));
+        backend.ParallelFor(rows, NormStatistics<T>.RowGrain(features), (dx, dy, x, gamma, savedMean, savedInvStd, groups),
+            static (s, _, start, end) => InputGradientRows(s.dx, s.dy, s.x, s.gamma, s.savedMean, s.savedInvStd, s.groups, start, end));
     }
 
     /// <summary>dβ = Σ dy and dγ = Σ dy·x̂ for columns [start, end).</summary>

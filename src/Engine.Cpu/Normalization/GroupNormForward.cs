@@ -40,8 +40,8 @@ internal static class GroupNormForward<T> where T : unmanaged, IFloatingPointIee
     /// chunking, so results do not depend on the thread count).</summary>
     public static void Simd(CpuBackend<T> backend, Tensor<T> y, Tensor<T> savedMean, Tensor<T> savedInvStd,
         Tensor<T> x, Tensor<T> gamma, Tensor<T> beta, int groups, T eps) =>
-        backend.ParallelFor(x.Shape[0], NormStatistics<T>.RowGrain(x.Shape[1]), (start, end) =>
-            Rows(y, savedMean, savedInvStd, x, gamma, beta, groups, eps, start, end));
+        backend.ParallelFor(x.Shape[0], NormStatistics<T>.RowGrain(x.Shape[1]), (y, savedMean, savedInvStd, x, gamma, beta, groups, eps),
+            static (s, _, start, end) => Rows(s.y, s.savedMean, s.savedInvStd, s.x, s.gamma, s.beta, s.groups, s.eps, start, end));
 
     private static void Rows(Tensor<T> y, Tensor<T> savedMean, Tensor<T> savedInvStd, Tensor<T> x, Tensor<T> gamma,
         Tensor<T> beta, int groups, T eps, int start, int end)

@@ -8,9 +8,11 @@ namespace CudaNet.Cpu;
 /// Mean and sum of squared deviations (M2) shared by the normalisation kernels, plus their parallel grains.
 /// </summary>
 /// <remarks>
-/// Every variant is a shifted, corrected two-pass in the compute type T: pass 1 sums x - K with K the first value
-/// (so a feature like 1e4 + small noise sums small numbers instead of cancelling large ones), pass 2 sums the
-/// deviations d = x - mean and d², and M2 = Σd² - (Σd)²/n removes the bias left by rounding the mean to T.
+/// The reference and the contiguous variant are a shifted, corrected two-pass in the compute type T: pass 1 sums
+/// x - K with K the first value (so a feature like 1e4 + small noise sums small numbers instead of cancelling large
+/// ones), pass 2 sums the deviations d = x - mean and d², and M2 = Σd² - (Σd)²/n removes the bias left by rounding
+/// the mean to T. The batch-norm statistics (<see cref="ColumnMoments{T}"/>) apply the same correction in one pass
+/// per block around a nearby centre.
 /// </remarks>
 internal static class NormStatistics<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

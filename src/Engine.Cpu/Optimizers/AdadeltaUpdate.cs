@@ -24,11 +24,12 @@ internal static class AdadeltaUpdateKernels<T> where T : unmanaged, IFloatingPoi
         else Range(CpuBackend<T>.Span(parameters), CpuBackend<T>.Span(gradients), CpuBackend<T>.Span(squareAvg), CpuBackend<T>.Span(accDelta), c);
     }
 
-    // Separate so the closure is only allocated when the work is split.
+    // The split form: the tensors travel in a state tuple to a static lambda, so nothing is allocated.
     private static void Parallel(CpuBackend<T> backend, Tensor<T> parameters, Tensor<T> gradients, Tensor<T> squareAvg, Tensor<T> accDelta, AdadeltaCoefficients<T> c) =>
-        backend.ParallelFor(parameters.Length, UpdateMath<T>.Grain, (start, end) => Range(
-            CpuBackend<T>.Span(parameters)[start..end], CpuBackend<T>.Span(gradients)[start..end],
-            CpuBackend<T>.Span(squareAvg)[start..end], CpuBackend<T>.Span(accDelta)[start..end], c));
+        backend.ParallelFor(parameters.Length, UpdateMath<T>.Grain, (parameters, gradients, squareAvg, accDelta, c),
+            static (s, _, start, end) => Range(
+                CpuBackend<T>.Span(s.parameters)[start..end], CpuBackend<T>.Span(s.gradients)[start..end],
+                CpuBackend<T>.Span(s.squareAvg)[start..end], CpuBackend<T>.Span(s.accDelta)[start..end], s.c));
 
     private static void Range(Span<T> w, Span<T> g, Span<T> v, Span<T> u, in AdadeltaCoefficients<T> c)
     {

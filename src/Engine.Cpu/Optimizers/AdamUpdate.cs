@@ -31,12 +31,13 @@ internal static class AdamUpdateKernels<T> where T : unmanaged, IFloatingPointIe
             CpuBackend<T>.Span(expAvgSq), UpdateMath<T>.All(maxExpAvgSq), c);
     }
 
-    // Separate so the closure is only allocated when the work is split.
+    // The split form: the tensors travel in a state tuple to a static lambda, so nothing is allocated.
     private static void Parallel(CpuBackend<T> backend, Tensor<T> parameters, Tensor<T> gradients, Tensor<T> expAvg, Tensor<T> expAvgSq,
         Tensor<T>? maxExpAvgSq, AdamCoefficients<T> c) =>
-        backend.ParallelFor(parameters.Length, UpdateMath<T>.Grain, (start, end) => Range(
-            CpuBackend<T>.Span(parameters)[start..end], CpuBackend<T>.Span(gradients)[start..end], CpuBackend<T>.Span(expAvg)[start..end],
-            CpuBackend<T>.Span(expAvgSq)[start..end], UpdateMath<T>.Slice(maxExpAvgSq, start, end), c));
+        backend.ParallelFor(parameters.Length, UpdateMath<T>.Grain, (parameters, gradients, expAvg, expAvgSq, maxExpAvgSq, c),
+            static (s, _, start, end) => Range(
+                CpuBackend<T>.Span(s.parameters)[start..end], CpuBackend<T>.Span(s.gradients)[start..end], CpuBackend<T>.Span(s.expAvg)[start..end],
+                CpuBackend<T>.Span(s.expAvgSq)[start..end], UpdateMath<T>.Slice(s.maxExpAvgSq, start, end), s.c));
 
     // Hot SIMD loop: fully optimised from the first call (tiered tier-0/OSR code of it measured 2-6× slower).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

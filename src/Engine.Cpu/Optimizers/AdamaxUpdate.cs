@@ -23,11 +23,12 @@ internal static class AdamaxUpdateKernels<T> where T : unmanaged, IFloatingPoint
         else Range(CpuBackend<T>.Span(parameters), CpuBackend<T>.Span(gradients), CpuBackend<T>.Span(expAvg), CpuBackend<T>.Span(expInf), c);
     }
 
-    // Separate so the closure is only allocated when the work is split.
+    // The split form: the tensors travel in a state tuple to a static lambda, so nothing is allocated.
     private static void Parallel(CpuBackend<T> backend, Tensor<T> parameters, Tensor<T> gradients, Tensor<T> expAvg, Tensor<T> expInf, AdamaxCoefficients<T> c) =>
-        backend.ParallelFor(parameters.Length, UpdateMath<T>.Grain, (start, end) => Range(
-            CpuBackend<T>.Span(parameters)[start..end], CpuBackend<T>.Span(gradients)[start..end],
-            CpuBackend<T>.Span(expAvg)[start..end], CpuBackend<T>.Span(expInf)[start..end], c));
+        backend.ParallelFor(parameters.Length, UpdateMath<T>.Grain, (parameters, gradients, expAvg, expInf, c),
+            static (s, _, start, end) => Range(
+                CpuBackend<T>.Span(s.parameters)[start..end], CpuBackend<T>.Span(s.gradients)[start..end],
+                CpuBackend<T>.Span(s.expAvg)[start..end], CpuBackend<T>.Span(s.expInf)[start..end], s.c));
 
     private static void Range(Span<T> w, Span<T> g, Span<T> m, Span<T> u, in AdamaxCoefficients<T> c)
     {

@@ -24,11 +24,12 @@ internal static class NadamUpdateKernels<T> where T : unmanaged, IFloatingPointI
         else Range(CpuBackend<T>.Span(parameters), CpuBackend<T>.Span(gradients), CpuBackend<T>.Span(expAvg), CpuBackend<T>.Span(expAvgSq), c);
     }
 
-    // Separate so the closure is only allocated when the work is split.
+    // The split form: the tensors travel in a state tuple to a static lambda, so nothing is allocated.
     private static void Parallel(CpuBackend<T> backend, Tensor<T> parameters, Tensor<T> gradients, Tensor<T> expAvg, Tensor<T> expAvgSq, NadamCoefficients<T> c) =>
-        backend.ParallelFor(parameters.Length, UpdateMath<T>.Grain, (start, end) => Range(
-            CpuBackend<T>.Span(parameters)[start..end], CpuBackend<T>.Span(gradients)[start..end],
-            CpuBackend<T>.Span(expAvg)[start..end], CpuBackend<T>.Span(expAvgSq)[start..end], c));
+        backend.ParallelFor(parameters.Length, UpdateMath<T>.Grain, (parameters, gradients, expAvg, expAvgSq, c),
+            static (s, _, start, end) => Range(
+                CpuBackend<T>.Span(s.parameters)[start..end], CpuBackend<T>.Span(s.gradients)[start..end],
+                CpuBackend<T>.Span(s.expAvg)[start..end], CpuBackend<T>.Span(s.expAvgSq)[start..end], s.c));
 
     private static void Range(Span<T> w, Span<T> g, Span<T> m, Span<T> v, in NadamCoefficients<T> c)
     {

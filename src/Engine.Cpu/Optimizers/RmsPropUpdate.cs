@@ -32,12 +32,13 @@ internal static class RmsPropUpdateKernels<T> where T : unmanaged, IFloatingPoin
             UpdateMath<T>.All(gradAvg), UpdateMath<T>.All(momentumBuffer), c);
     }
 
-    // Separate so the closure is only allocated when the work is split.
+    // The split form: the tensors travel in a state tuple to a static lambda, so nothing is allocated.
     private static void Parallel(CpuBackend<T> backend, Tensor<T> parameters, Tensor<T> gradients, Tensor<T> squareAvg, Tensor<T>? gradAvg,
         Tensor<T>? momentumBuffer, RmsPropCoefficients<T> c) =>
-        backend.ParallelFor(parameters.Length, UpdateMath<T>.Grain, (start, end) => Range(
-            CpuBackend<T>.Span(parameters)[start..end], CpuBackend<T>.Span(gradients)[start..end], CpuBackend<T>.Span(squareAvg)[start..end],
-            UpdateMath<T>.Slice(gradAvg, start, end), UpdateMath<T>.Slice(momentumBuffer, start, end), c));
+        backend.ParallelFor(parameters.Length, UpdateMath<T>.Grain, (parameters, gradients, squareAvg, gradAvg, momentumBuffer, c),
+            static (s, _, start, end) => Range(
+                CpuBackend<T>.Span(s.parameters)[start..end], CpuBackend<T>.Span(s.gradients)[start..end], CpuBackend<T>.Span(s.squareAvg)[start..end],
+                UpdateMath<T>.Slice(s.gradAvg, start, end), UpdateMath<T>.Slice(s.momentumBuffer, start, end), s.c));
 
     // Hot SIMD loop: fully optimised from the first call (tiered tier-0/OSR code of it measured 2-6× slower).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

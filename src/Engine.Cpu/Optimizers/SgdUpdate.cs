@@ -26,11 +26,12 @@ internal static class SgdUpdateKernels<T> where T : unmanaged, IFloatingPointIee
         else Range(CpuBackend<T>.Span(parameters), CpuBackend<T>.Span(gradients), UpdateMath<T>.All(momentumBuffer), c);
     }
 
-    // Separate so the closure is only allocated when the work is split.
+    // The split form: the tensors travel in a state tuple to a static lambda, so nothing is allocated.
     private static void Parallel(CpuBackend<T> backend, Tensor<T> parameters, Tensor<T> gradients, Tensor<T>? momentumBuffer, SgdCoefficients<T> c) =>
-        backend.ParallelFor(parameters.Length, UpdateMath<T>.Grain, (start, end) => Range(
-            CpuBackend<T>.Span(parameters)[start..end], CpuBackend<T>.Span(gradients)[start..end],
-            UpdateMath<T>.Slice(momentumBuffer, start, end), c));
+        backend.ParallelFor(parameters.Length, UpdateMath<T>.Grain, (parameters, gradients, momentumBuffer, c),
+            static (s, _, start, end) => Range(
+                CpuBackend<T>.Span(s.parameters)[start..end], CpuBackend<T>.Span(s.gradients)[start..end],
+                UpdateMath<T>.Slice(s.momentumBuffer, start, end), s.c));
 
     // Hot SIMD loop: fully optimised from the first call (tiered tier-0/OSR code of it measured 2-6× slower).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -26,8 +26,9 @@ internal static class GaussianNoise<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>Philox and Box–Muller (vectorised where possible) over tiles, then a vector multiply-add (no FMA, so bit-identical to
     /// <see cref="Reference"/>); chunks in parallel.</summary>
     public static void Simd(CpuBackend<T> backend, Tensor<T> y, Tensor<T> x, T stddev, ulong seed, ulong offset) =>
-        backend.ParallelFor(x.Length, Grain, (start, end) =>
+        backend.ParallelFor(x.Length, Grain, (y, x, stddev, seed, offset), static (s, _, start, end) =>
         {
+            var (y, x, stddev, seed, offset) = s;
             Span<T> ySpan = CpuBackend<T>.Span(y);
             ReadOnlySpan<T> xSpan = CpuBackend<T>.Span(x);
             Span<T> normals = stackalloc T[Tile];

@@ -42,8 +42,9 @@ internal static class PhiloxMask<T> where T : unmanaged, IFloatingPointIeee754<T
     public static void Simd(CpuBackend<T> backend, Tensor<T> y, Tensor<T> x, float p, T scale, ulong seed, ulong offset)
     {
         uint threshold = KeepThreshold(p);
-        backend.ParallelFor(x.Length, Grain, (start, end) =>
-            Range(CpuBackend<T>.Span(y), CpuBackend<T>.Span(x), start, end, threshold, scale, seed, offset));
+        bool streaming = StreamingStore.Worthwhile(y);
+        backend.ParallelFor(x.Length, Grain, (y, x, threshold, scale, seed, offset, streaming), static (s, _, start, end) =>
+            Range(CpuBackend<T>.Span(s.y), CpuBackend<T>.Span(s.x), start, end, s.threshold, s.scale, s.seed, s.offset, s.streaming));
     }
 
     // Hot SIMD loop: fully optimised from the first call (tiered tier-0/OSR code of it measured 2-6× slower), and never
@@ -51,7 +52,8 @@ internal static class PhiloxMask<T> where T : unmanaged, IFloatingPointIeee754<T
     // no longer promoted to registers (each round then stores and reloads eight zmm words: 3× slower, the cause of
     // "dropout backward 3× slower than forward" in `cudanet bench`, which only ran after the lambda had tiered up).
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void Range(Span<T> y, ReadOnlySpan<T> x, int start, int end, uint threshold, T scale, ulong seed, ulong offset)
+    private static void Range(Span<T> y, ReadOnlySpan<T> x, int start, int end, uint threshold, T scale, ulong seed,
+        ulong offset, bool streaming)
     {
         ref T y0 = ref MemoryMarshal.GetReference(y);
         ref T x0 = ref MemoryMarshal.GetReference(x);
@@ -73,10 +75,10 @@ internal static class PhiloxMask<T> where T : unmanaged, IFloatingPointIeee754<T
             {
                 var (e0, e1, e2, e3) = PhiloxVector512.GenerateElements(keys, offset, (ulong)i / 4);
                 Prefetch(ref x0, i + PrefetchDistance, step);
-                Select(ref y0, ref x0, i, e0, thresholds, scales);
-                Select(ref y0, ref x0, i + 16, e1, thresholds, scales);
-                Select(ref y0, ref x0, i + 32, e2, thresholds, scales);
-                Select(ref y0, ref x0, i + 48, e3, thresholds, scales);
+                Select(ref y0, ref x0, i, e0, thresholds, scales, streaming);
+                Select(ref y0, ref x0, i + 16, e1, thresholds, scales, streaming);
+                Select(ref y0, ref x0, i + 32, e2, thresholds, scales, streaming);
+                Select(ref y0, ref x0, i + 48, e3, thresholds, scales, streaming);
             }
         }
         else if (step == PhiloxVector.Words)
@@ -87,13 +89,14 @@ internal static class PhiloxMask<T> where T : unmanaged, IFloatingPointIeee754<T
             {
                 var (e0, e1, e2, e3) = PhiloxVector.GenerateElements(seed, offset, (ulong)i / 4);
                 Prefetch(ref x0, i + PrefetchDistance, step);
-                Select(ref y0, ref x0, i, e0, thresholds, scales);
-                Select(ref y0, ref x0, i + 8, e1, thresholds, scales);
-                Select(ref y0, ref x0, i + 16, e2, thresholds, scales);
-                Select(ref y0, ref x0, i + 24, e3, thresholds, scales);
+                Select(ref y0, ref x0, i, e0, thresholds, scales, streaming);
+                Select(ref y0, ref x0, i + 8, e1, thresholds, scales, streaming);
+                Select(ref y0, ref x0, i + 16, e2, thresholds, scales, streaming);
+                Select(ref y0, ref x0, i + 24, e3, thresholds, scales, streaming);
             }
         }
         Scalar(y, x, i, end, threshold, scale, seed, offset);
+        StreamingStore.Fence(streaming);
     }
 
     /// <summary>
@@ -114,40 +117,44 @@ internal static class PhiloxMask<T> where T : unmanaged, IFloatingPointIeee754<T
 
     /// <summary>y[i + j] = words[j] ≥ threshold ? x[i + j]·scale : 0 for the 16 elements of one word vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Select(ref T y, ref T x, int i, Vector512<uint> words, Vector512<uint> thresholds, Vector512<T> scales)
+    private static void Select(ref T y, ref T x, int i, Vector512<uint> words, Vector512<uint> thresholds, Vector512<T> scales,
+        bool streaming)
     {
         var keep = Vector512.GreaterThanOrEqual(words, thresholds).AsInt32();
         if (Vector512<T>.Count == Vector512<uint>.Count)
         {
-            Store(ref y, i, keep.As<int, T>(), Vector512.LoadUnsafe(ref x, (nuint)i) * scales);
+            Store(ref y, i, keep.As<int, T>(), Vector512.LoadUnsafe(ref x, (nuint)i) * scales, streaming);
             return;
         }
         var (low, high) = Vector512.Widen(keep);  // double: one 64-bit mask lane per element
-        Store(ref y, i, low.As<long, T>(), Vector512.LoadUnsafe(ref x, (nuint)i) * scales);
-        Store(ref y, i + Vector512<T>.Count, high.As<long, T>(), Vector512.LoadUnsafe(ref x, (nuint)(i + Vector512<T>.Count)) * scales);
+        Store(ref y, i, low.As<long, T>(), Vector512.LoadUnsafe(ref x, (nuint)i) * scales, streaming);
+        Store(ref y, i + Vector512<T>.Count, high.As<long, T>(), Vector512.LoadUnsafe(ref x, (nuint)(i + Vector512<T>.Count)) * scales,
+            streaming);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(ref T y, int i, Vector512<T> keep, Vector512<T> scaled) =>
-        Vector512.ConditionalSelect(keep, scaled, Vector512<T>.Zero).StoreUnsafe(ref y, (nuint)i);
+    private static void Store(ref T y, int i, Vector512<T> keep, Vector512<T> scaled, bool streaming) =>
+        StreamingStore.Store(Vector512.ConditionalSelect(keep, scaled, Vector512<T>.Zero), ref y, (nuint)i, streaming);
 
-    /// <summary>The 256-bit form of <see cref="Select(ref T, ref T, int, Vector512{uint}, Vector512{uint}, Vector512{T})"/> (8 elements).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Select(ref T y, ref T x, int i, Vector256<uint> words, Vector256<uint> thresholds, Vector256<T> scales)
+    private static void Store(ref T y, int i, Vector256<T> keep, Vector256<T> scaled, bool streaming) =>
+        StreamingStore.Store(Vector256.ConditionalSelect(keep, scaled, Vector256<T>.Zero), ref y, (nuint)i, streaming);
+
+    /// <summary>The 256-bit form of <see cref="Select(ref T, ref T, int, Vector512{uint}, Vector512{uint}, Vector512{T}, bool)"/> (8 elements).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Select(ref T y, ref T x, int i, Vector256<uint> words, Vector256<uint> thresholds, Vector256<T> scales,
+        bool streaming)
     {
         var keep = Vector256.GreaterThanOrEqual(words, thresholds).AsInt32();
         if (Vector256<T>.Count == Vector256<uint>.Count)
         {
-            Vector256.ConditionalSelect(keep.As<int, T>(), Vector256.LoadUnsafe(ref x, (nuint)i) * scales, Vector256<T>.Zero)
-                .StoreUnsafe(ref y, (nuint)i);
+            Store(ref y, i, keep.As<int, T>(), Vector256.LoadUnsafe(ref x, (nuint)i) * scales, streaming);
             return;
         }
         var (low, high) = Vector256.Widen(keep);
         int half = Vector256<T>.Count;
-        Vector256.ConditionalSelect(low.As<long, T>(), Vector256.LoadUnsafe(ref x, (nuint)i) * scales, Vector256<T>.Zero)
-            .StoreUnsafe(ref y, (nuint)i);
-        Vector256.ConditionalSelect(high.As<long, T>(), Vector256.LoadUnsafe(ref x, (nuint)(i + half)) * scales, Vector256<T>.Zero)
-            .StoreUnsafe(ref y, (nuint)(i + half));
+        Store(ref y, i, low.As<long, T>(), Vector256.LoadUnsafe(ref x, (nuint)i) * scales, streaming);
+        Store(ref y, i + half, high.As<long, T>(), Vector256.LoadUnsafe(ref x, (nuint)(i + half)) * scales, streaming);
     }
 
     /// <summary>Elements [start, end) with one scalar Philox block per four elements.</summary>

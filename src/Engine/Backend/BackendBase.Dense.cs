@@ -82,7 +82,8 @@ public abstract partial class BackendBase<T>
     private static void CheckActivation(OpCheck check, Activation activation, string name)
     {
         if (!Enum.IsDefined(activation.Kind)) throw check.Fail(name, $"has unknown kind {(int)activation.Kind}");
-        check.Finite(activation.Alpha, name + ".Alpha");
+        // The name is built only on failure: validation allocates nothing on the hot path.
+        if (!double.IsFinite(activation.Alpha)) check.Finite(activation.Alpha, name + ".Alpha");
         if (activation.Kind == ActivationKind.Elu && activation.Alpha < 0)
             throw check.Fail(name, $"is ELU with a negative alpha {activation.Alpha}");
     }

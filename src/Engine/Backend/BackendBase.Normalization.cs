@@ -114,7 +114,7 @@ public abstract partial class BackendBase<T>
             throw check.Fail(nameof(groups), $"is {groups}, which does not divide the {features} features of 'x' into equal non-empty groups");
     }
 
-    private static void CheckFeatureVectors(OpCheck check, int features, params (Tensor<T> Tensor, string Name)[] vectors)
+    private static void CheckFeatureVectors(OpCheck check, int features, params ReadOnlySpan<(Tensor<T> Tensor, string Name)> vectors)
     {
         foreach (var (tensor, name) in vectors) check.Length(tensor, name, features, "one per column of 'x'");
     }
