@@ -155,6 +155,12 @@ public sealed class BeginStepTests<T> where T : unmanaged, IFloatingPointIeee754
         Assert.That(control.ReadCounters().Attempts, Is.Zero);
         Assert.That(() => new StepControl<T>(_cpu, AdamPlan with { MaxGradNorm = 0 }, 1), Throws.InstanceOf<ArgumentOutOfRangeException>());
         Assert.That(() => new StepControl<T>(_cpu, new UpdatePlan("Adam", []), 1), Throws.ArgumentException);
+        Assert.That(() => new StepControl<T>(_cpu, new UpdatePlan(new AdamSettings(Beta1: 1), []), 1),
+            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("betas in [0, 1)"));
+        Assert.That(() => new StepControl<T>(_cpu, new UpdatePlan(new SgdSettings(Nesterov: true), []), 1),
+            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("Nesterov"));
+        Assert.That(() => new StepControl<T>(_cpu, new UpdatePlan(new SgdSettings(), []) with { EpsOverBiasCorrection = true }, 1),
+            Throws.ArgumentException);
         Assert.That(() => control.StartEpoch([0.1, 0.1], 0, 1), Throws.ArgumentException);
         using var other = new CpuBackend<T>();
         Assert.That(() => other.BeginStep(control, one, one), Throws.ArgumentException.With.Message.Contains("another backend"));

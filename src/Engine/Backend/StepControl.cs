@@ -52,6 +52,7 @@ public sealed class StepControl<T> : IDisposable where T : unmanaged, IFloatingP
         if (plan.EpsOverBiasCorrection && plan.Settings is not AdamSettings)
             throw new ArgumentException("StepControl: EpsOverBiasCorrection is Adam's only.", nameof(plan));
         var hyperparameters = plan.Hyperparameters;
+        if (plan.SettingsProblem() is { } problem) throw new ArgumentOutOfRangeException(nameof(plan), plan.Settings, $"StepControl: {problem}.");
         foreach (var group in plan.Groups)
             if (!(group.L1 >= 0 && group.L2 >= 0 && group.WeightDecay >= 0) || !double.IsFinite(group.L1 + group.L2 + group.WeightDecay))
                 throw new ArgumentOutOfRangeException(nameof(plan), group, "StepControl: group penalties must be finite and >= 0.");
@@ -61,24 +62,41 @@ public sealed class StepControl<T> : IDisposable where T : unmanaged, IFloatingP
         Capacity = capacity;
         _hostInputs = new double[StateLength + capacity * (1 + PowersPerStep)];
         _inputs = backend.Allocate<double>(_hostInputs.Length);
-        _plan = backend.Allocate<double>(PlanHeader + PlanGroupWidth * plan.Groups.Count);
-        Records = backend.Allocate<T>(RecordWidth * plan.Groups.Count);
         State = _inputs.View(0, StateLength);
         LearningRates = _inputs.View(StateLength, capacity);
         Powers = _inputs.View(StateLength + capacity, PowersPerStep * capacity);
-        var planValues = new double[_plan.Length];
-        planValues[PlanRule] = (int)Rule;
-        planValues[PlanMaxNorm] = plan.MaxGradNorm ?? 0;
-        planValues[PlanEpsFlag] = plan.EpsOverBiasCorrection ? 1 : 0;
-        planValues[PlanGroups] = plan.Groups.Count;
-        hyperparameters.CopyTo(planValues, PlanHyperparameters);
+        try
+        {
+            _plan = backend.Allocate<double>(PlanHeader + PlanGroupWidth * plan.Groups.Count);
+            Records = backend.Allocate<T>(RecordWidth * plan.Groups.Count);
+            backend.Upload(_plan, PlanValuesOf(plan, hyperparameters));
+            StartEpoch([], 0, 1);
+        }
+        catch
+        {
+            // A failed allocation or upload (a full or dead device) must not leak what was allocated before it.
+            Records?.Dispose();
+            _plan?.Dispose();
+            _inputs.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The static plan as begin_step reads it.</summary>
+    private static double[] PlanValuesOf(UpdatePlan plan, double[] hyperparameters)
+    {
+        var values = new double[PlanHeader + PlanGroupWidth * plan.Groups.Count];
+        values[PlanRule] = (int)plan.Rule;
+        values[PlanMaxNorm] = plan.MaxGradNorm ?? 0;
+        values[PlanEpsFlag] = plan.EpsOverBiasCorrection ? 1 : 0;
+        values[PlanGroups] = plan.Groups.Count;
+        hyperparameters.CopyTo(values, PlanHyperparameters);
         for (int g = 0; g < plan.Groups.Count; g++)
         {
             int at = PlanHeader + PlanGroupWidth * g;
-            (planValues[at], planValues[at + 1], planValues[at + 2]) = (plan.Groups[g].L1, plan.Groups[g].L2, plan.Groups[g].WeightDecay);
+            (values[at], values[at + 1], values[at + 2]) = (plan.Groups[g].L1, plan.Groups[g].L2, plan.Groups[g].WeightDecay);
         }
-        backend.Upload(_plan, planValues);
-        StartEpoch([], 0, 1);
+        return values;
     }
 
     /// <summary>The backend holding the block.</summary>

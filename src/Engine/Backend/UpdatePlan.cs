@@ -48,6 +48,28 @@ public sealed record UpdatePlan(object Settings, IReadOnlyList<GroupPenalties> G
         _ => throw new ArgumentException($"UpdatePlan: unknown optimizer settings {Settings?.GetType().Name ?? "null"}.", nameof(Settings)),
     };
 
+    /// <summary>The settings' first value outside what the host-scalar update accepts (BackendBase.Optimizers.cs), or
+    /// null when they are valid.</summary>
+    internal string? SettingsProblem() => Settings switch
+    {
+        SgdSettings s when !(s.Momentum >= 0 && s.Dampening >= 0 && double.IsFinite(s.Momentum + s.Dampening)) =>
+            "SGD momentum and dampening must be finite and >= 0",
+        SgdSettings { Nesterov: true } s when !(s.Momentum > 0 && s.Dampening == 0) => "SGD Nesterov requires momentum > 0 and zero dampening",
+        AdagradSettings s when !(s.LrDecay >= 0 && s.Eps >= 0 && double.IsFinite(s.LrDecay + s.Eps)) => "Adagrad lr decay and eps must be finite and >= 0",
+        AdadeltaSettings s when !(s.Rho is >= 0 and <= 1 && s.Eps >= 0 && double.IsFinite(s.Eps)) => "Adadelta needs rho in [0, 1] and eps >= 0",
+        RmsPropSettings s when !(s.Alpha >= 0 && s.Eps >= 0 && s.Momentum >= 0 && double.IsFinite(s.Alpha + s.Eps + s.Momentum)) =>
+            "RMSprop alpha, eps and momentum must be finite and >= 0",
+        RmsPropSettings { Nesterov: true, Momentum: <= 0 } => "RMSprop Nesterov requires momentum > 0",
+        AdamSettings s when !Betas(s.Beta1, s.Beta2, s.Eps) => "Adam needs betas in [0, 1) and eps >= 0",
+        AdamaxSettings s when !Betas(s.Beta1, s.Beta2, s.Eps) => "Adamax needs betas in [0, 1) and eps >= 0",
+        NadamSettings s when !Betas(s.Beta1, s.Beta2, s.Eps) || !(s.MomentumDecay >= 0 && double.IsFinite(s.MomentumDecay)) =>
+            "NAdam needs betas in [0, 1), eps >= 0 and momentum decay >= 0",
+        _ => null,
+    };
+
+    private static bool Betas(double beta1, double beta2, double eps) =>
+        beta1 is >= 0 and < 1 && beta2 is >= 0 and < 1 && eps >= 0 && double.IsFinite(eps);
+
     /// <summary>The powers of step <paramref name="t"/> the device takes from the host (it never computes pow):
     /// Adam β₁^t, β₂^t; Adamax β₁^t; NAdam β₂^t, μ_t, μ_{t+1}; zeros for the others.</summary>
     internal (double, double, double) Powers(long t) => Settings switch
