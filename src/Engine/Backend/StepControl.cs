@@ -116,9 +116,6 @@ public sealed class StepControl<T> : IDisposable where T : unmanaged, IFloatingP
     internal Tensor<double> Powers { get; }
     internal Tensor<double> PlanValues => _plan;
 
-    /// <summary>The record of <paramref name="group"/>.</summary>
-    public Tensor<T> Record(int group) => Records.View(group * RecordWidth, RecordWidth);
-
     /// <summary>
     /// Starts an epoch with one upload: attempt i (0-based) of the epoch steps at <paramref name="learningRates"/>[i];
     /// the applied-step count continues from <paramref name="step"/>, NAdam's μ product from
