@@ -210,6 +210,16 @@ static __device__ __forceinline__ float block_sum(float value, float* warp_parti
     return warp == 0 ? warp_sum(value) : value;
 }
 
+// Four consecutive floats, loaded and stored as one 16-byte access: a warp then moves 512 contiguous bytes per
+// instruction, four times the bytes in flight of a float access, which is what keeps HBM busy.
+struct alignas(16) float_quad {
+    float lane[4];
+};
+
+static __device__ __forceinline__ bool aligned_16(const void* p) {
+    return (reinterpret_cast<unsigned long long>(p) & 15ull) == 0;
+}
+
 // ==== fill ==================================================================================================
 //
 // x[i] = value — x (n), float; IBackend.Fill.
@@ -1285,15 +1295,27 @@ extern "C" __global__ void gemm_forward(float* C, const float* __restrict__ A, c
 // y[i] = act(x[i]) — x, y (n), float; y may be x (no __restrict__); kind is an ActivationKind, alpha its parameter
 // (LeakyReLU slope, ELU scale); IBackend.ActivationForward. Formulas and special values as the CPU (Dense family
 // helpers above).
-// Launch: 1-D grid of 1-D blocks (256 threads), grid-stride, grid sized to fill the device.
+// Launch: 1-D grid of 1-D blocks (256 threads), grid-stride, grid sized to fill the device. With x and y 16-byte
+// aligned, threads step over float4 quads and the last n mod 4 elements take the scalar loop; otherwise (a view at
+// an odd offset) all of them do.
 // Napkin math: reads and writes 4 bytes per element (8·n bytes, bandwidth-bound; sigmoid/tanh/ELU/GELU add ~20–40
 // FLOPs of exp, still under the compute roof): the benchmark divides 8·n bytes by the time.
 
 extern "C" __global__ void activation_forward(float* y, const float* x, int n, int kind, float alpha) {
     const long long stride = (long long)blockDim.x * gridDim.x;
-    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
-        y[i] = dense_activation_forward(x[i], kind, alpha);
+    const long long first = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    long long scalar_start = 0;
+    if (aligned_16(y) && aligned_16(x)) {
+        const long long quads = n / 4;
+        for (long long q = first; q < quads; q += stride) {
+            float_quad v = reinterpret_cast<const float_quad*>(x)[q];
+#pragma unroll
+            for (int k = 0; k < 4; k++) v.lane[k] = dense_activation_forward(v.lane[k], kind, alpha);
+            reinterpret_cast<float_quad*>(y)[q] = v;
+        }
+        scalar_start = quads * 4;
     }
+    for (long long i = scalar_start + first; i < n; i += stride) y[i] = dense_activation_forward(x[i], kind, alpha);
 }
 
 // ==== activation_backward ===================================================================================
@@ -1301,14 +1323,29 @@ extern "C" __global__ void activation_forward(float* y, const float* x, int n, i
 // dx[i] = dy[i]·act'(x[i]), given y = act(x) — dx, dy, x, y (n), float; dx may be dy (no __restrict__);
 // IBackend.ActivationBackward. The derivative at a kink follows the CPU (and PyTorch): ReLU'(0) = 0,
 // LeakyReLU'(0) = α, ELU'(0) = α.
-// Launch: 1-D grid of 1-D blocks (256 threads), grid-stride, grid sized to fill the device.
+// Launch: 1-D grid of 1-D blocks (256 threads), grid-stride, grid sized to fill the device; float4 quads when all
+// four arrays are 16-byte aligned, as activation_forward.
 // Napkin math: reads dy, x, y and writes dx: 16 bytes per element, bandwidth-bound: the benchmark divides 16·n
 // bytes by the time.
 
 extern "C" __global__ void activation_backward(float* dx, const float* dy, const float* x, const float* y, int n,
                                                int kind, float alpha) {
     const long long stride = (long long)blockDim.x * gridDim.x;
-    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+    const long long first = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    long long scalar_start = 0;
+    if (aligned_16(dx) && aligned_16(dy) && aligned_16(x) && aligned_16(y)) {
+        const long long quads = n / 4;
+        for (long long q = first; q < quads; q += stride) {
+            float_quad g = reinterpret_cast<const float_quad*>(dy)[q];
+            const float_quad xq = reinterpret_cast<const float_quad*>(x)[q];
+            const float_quad yq = reinterpret_cast<const float_quad*>(y)[q];
+#pragma unroll
+            for (int k = 0; k < 4; k++) g.lane[k] = dense_activation_backward(g.lane[k], xq.lane[k], yq.lane[k], kind, alpha);
+            reinterpret_cast<float_quad*>(dx)[q] = g;
+        }
+        scalar_start = quads * 4;
+    }
+    for (long long i = scalar_start + first; i < n; i += stride) {
         dx[i] = dense_activation_backward(dy[i], x[i], y[i], kind, alpha);
     }
 }
@@ -1451,45 +1488,44 @@ static __device__ __forceinline__ float slice_total(const float (*partials)[NORM
     return total;
 }
 
-// ==== batchnorm_forward_training ============================================================================
+// ==== batchnorm_statistics ==================================================================================
 //
-// Fused batch-norm training forward; IBackend.BatchNormForwardTraining. x (N,F), y (N,F) (may be x); gamma, beta,
-// savedMean, savedInvStd, runningMean, runningVar (F); N ≥ 2. Per column: mean μ and M2 by the shifted two-pass,
-// invstd = 1/√(M2/N + eps), y = (x - μ)·(invstd·γ) + β, runningMean ← m·μ + (1-m)·runningMean,
-// runningVar ← m·M2/(N-1) + (1-m)·runningVar (the unbiased variance, PyTorch's order).
-// Launch: blocks of (32, 8) threads, grid (ceil(F / 32)): the block owns 32 columns and all N rows; thread (c, s)
-// sums rows s, s + 8, … of column c in order, thread (c, 0) adds the 8 slices in order. The same block then
-// normalises its columns, so the op is one launch. One block per 32 features leaves SMs idle when F is small
-// (F = 256 fills 8 SMs): the price of a deterministic, single-launch reduction without a scratch buffer.
-// Napkin math: x read three times (two statistics passes, one normalising pass; the second and third mostly from
-// L2 for a batch that fits), y written once: 16·N·F bytes of traffic, 4·N·F at DRAM when x stays in L2; the
-// benchmark divides 8·N·F bytes (x once, y once) by the time.
+// Per-split batch statistics for batchnorm_forward_training. x (N,F); partials (2·S·F): the mean of split s of
+// column f minus K = x[0, f] at partials[s·F + f], its M2 at partials[(S + s)·F + f]; split s is rows
+// [s·R, min(N, (s + 1)·R)), R = rowsPerSplit ≥ 1, S = ceil(N / R). The means are kept relative to K so that merging
+// them does not inherit the rounding of a large offset (a feature of 1e4 + noise: float means near 1e4 are 1e-3
+// apart, their differences small numbers).
+// Launch: blocks of (32, 8) threads, grid (ceil(F / 32), S): block (b, s) owns 32 adjacent columns of split s;
+// thread (c, t) sums rows t, t + 8, … of the split in order and thread (c, 0) adds the 8 slices in order — the
+// shifted two-pass of the family header within the split (its second pass re-reads the split, mostly from L1/L2).
+// Splitting the rows is what fills the GPU: one block per 32 columns alone is 32 blocks for F = 1024.
+// Napkin math: x read once from DRAM (4·N·F bytes), 8·S·F bytes of partials written.
 
-extern "C" __global__ void batchnorm_forward_training(float* y, float* savedMean, float* savedInvStd,
-                                                      float* runningMean, float* runningVar, const float* x,
-                                                      const float* gamma, const float* beta, int rows, int features,
-                                                      float momentum, float eps) {
+extern "C" __global__ void batchnorm_statistics(float* __restrict__ partials, const float* __restrict__ x, int rows,
+                                                int features, int rowsPerSplit) {
     __shared__ float sums[NORM_SLICES][NORM_TILE + 1], squares[NORM_SLICES][NORM_TILE + 1];
-    __shared__ float column_mean[NORM_TILE], column_scale[NORM_TILE];
+    __shared__ float split_mean[NORM_TILE];
     const int c = threadIdx.x, slice = threadIdx.y;
     const long long col = (long long)blockIdx.x * NORM_TILE + c;
     const bool active = col < features;
-    const float n = (float)rows;
+    const long long first = (long long)blockIdx.y * rowsPerSplit;
+    const long long end = first + rowsPerSplit < rows ? first + rowsPerSplit : rows;
+    const float n = (float)(end - first);
 
     float shifted = 0.0f;
     if (active) {
-        const float shift = x[col];
-        for (long long r = slice; r < rows; r += NORM_SLICES) shifted += x[r * features + col] - shift;
+        const float shift = x[first * features + col];
+        for (long long r = first + slice; r < end; r += NORM_SLICES) shifted += x[r * features + col] - shift;
     }
     sums[slice][c] = shifted;
     __syncthreads();
-    if (slice == 0 && active) column_mean[c] = x[col] + slice_total(sums, c) / n;
+    if (slice == 0 && active) split_mean[c] = (x[first * features + col] - x[col]) + slice_total(sums, c) / n;
     __syncthreads();
 
     float sum = 0.0f, square = 0.0f;
     if (active) {
-        const float mean = column_mean[c];
-        for (long long r = slice; r < rows; r += NORM_SLICES) {
+        const float mean = x[col] + split_mean[c];
+        for (long long r = first + slice; r < end; r += NORM_SLICES) {
             const float d = x[r * features + col] - mean;
             sum += d;
             square = fmaf(d, d, square);
@@ -1499,21 +1535,70 @@ extern "C" __global__ void batchnorm_forward_training(float* y, float* savedMean
     squares[slice][c] = square;
     __syncthreads();
     if (slice == 0 && active) {
-        const float mean = column_mean[c];
-        const float m2 = corrected_m2(slice_total(sums, c), slice_total(squares, c), n);
+        const long long splits = gridDim.y;
+        partials[blockIdx.y * (long long)features + col] = split_mean[c];
+        partials[(splits + blockIdx.y) * features + col] = corrected_m2(slice_total(sums, c), slice_total(squares, c), n);
+    }
+}
+
+// ==== batchnorm_forward_training ============================================================================
+//
+// Fused batch-norm training forward, after batchnorm_statistics; IBackend.BatchNormForwardTraining. x (N,F),
+// y (N,F) (may be x); gamma, beta, savedMean, savedInvStd, runningMean, runningVar (F); N ≥ 2; partials and
+// rowsPerSplit as batchnorm_statistics left them. Per column the S split moments (means relative to x[0, f]) are
+// merged in split order
+// (Chan et al.: δ = mean_b - mean_a, mean += δ·n_b/n, M2 += M2_b + δ²·n_a·n_b/n), invstd = 1/√(M2/N + eps),
+// y = (x - μ)·(invstd·γ) + β, runningMean ← m·μ + (1-m)·runningMean, runningVar ← m·M2/(N-1) + (1-m)·runningVar
+// (the unbiased variance, PyTorch's order).
+// Launch: blocks of (32, 8) threads, grid (ceil(F / 32), Y): every block merges its 32 columns' partials (the same
+// code and order, so the same bits in every block; the blocks with blockIdx.y = 0 write the saved and running
+// statistics), then normalises rows blockIdx.y·8 + t, stepping 8·Y (a warp touches 128 contiguous bytes of a row).
+// Napkin math: x read once more and y written once (8·N·F bytes) plus 8·S·F bytes of partials per block row of
+// the grid: with batchnorm_statistics, 12·N·F bytes — x must be read twice when it does not fit on chip, and the
+// benchmark divides these 12·N·F bytes by the time of both launches.
+
+extern "C" __global__ void batchnorm_forward_training(float* y, float* savedMean, float* savedInvStd,
+                                                      float* runningMean, float* runningVar, const float* x,
+                                                      const float* gamma, const float* beta,
+                                                      const float* __restrict__ partials, int rows, int features,
+                                                      int rowsPerSplit, float momentum, float eps) {
+    __shared__ float column_mean[NORM_TILE], column_scale[NORM_TILE];
+    const int c = threadIdx.x, slice = threadIdx.y;
+    const long long col = (long long)blockIdx.x * NORM_TILE + c;
+    const bool active = col < features;
+    if (slice == 0 && active) {
+        const int splits = rows / rowsPerSplit + (rows % rowsPerSplit != 0 ? 1 : 0);
+        float mean = partials[col], m2 = partials[(long long)splits * features + col];
+        float count = (float)(rowsPerSplit < rows ? rowsPerSplit : rows);
+        for (int s = 1; s < splits; s++) {
+            const long long first = (long long)s * rowsPerSplit;
+            const float nb = (float)((first + rowsPerSplit < rows ? first + rowsPerSplit : rows) - first);
+            const float total = count + nb;
+            const float delta = partials[(long long)s * features + col] - mean;
+            mean += delta * (nb / total);
+            m2 += partials[(long long)(splits + s) * features + col] + delta * delta * (count * nb / total);
+            count = total;
+        }
+        const float n = (float)rows;
+        mean = x[col] + mean;
+        m2 = max_with_nan(0.0f, m2);
         const float invStd = inv_std(m2, n, eps);
-        savedMean[col] = mean;
-        savedInvStd[col] = invStd;
-        const float keep = 1.0f - momentum;
-        runningMean[col] = momentum * mean + keep * runningMean[col];
-        runningVar[col] = momentum * (m2 / (n - 1.0f)) + keep * runningVar[col];
+        column_mean[c] = mean;
         column_scale[c] = invStd * gamma[col];
+        if (blockIdx.y == 0) {
+            savedMean[col] = mean;
+            savedInvStd[col] = invStd;
+            const float keep = 1.0f - momentum;
+            runningMean[col] = momentum * mean + keep * runningMean[col];
+            runningVar[col] = momentum * (m2 / (n - 1.0f)) + keep * runningVar[col];
+        }
     }
     __syncthreads();
 
     if (active) {
         const float mean = column_mean[c], scale = column_scale[c], shift = beta[col];
-        for (long long r = slice; r < rows; r += NORM_SLICES) {
+        const long long stride = (long long)NORM_SLICES * gridDim.y;
+        for (long long r = (long long)blockIdx.y * NORM_SLICES + slice; r < rows; r += stride) {
             const long long i = r * features + col;
             y[i] = fmaf(x[i] - mean, scale, shift);
         }
@@ -1545,30 +1630,27 @@ extern "C" __global__ void batchnorm_forward_inference(float* y, const float* x,
     }
 }
 
-// ==== batchnorm_backward ====================================================================================
+// ==== batchnorm_backward_sums ==============================================================================
 //
-// Fused batch-norm backward from the saved statistics; IBackend.BatchNormBackward. dy, x, dx (N,F) (dx may be
-// dy); gamma, savedMean, savedInvStd, dGamma, dBeta (F); N ≥ 2. With x̂ = (x - μ)·invstd: dβ = Σ_rows dy,
-// dγ = invstd·Σ_rows dy·(x - μ) (both overwritten), dx = (γ·invstd/N)·(N·dy - dβ - (x - μ)·invstd·dγ).
-// Launch: as batchnorm_forward_training: blocks of (32, 8) threads, grid (ceil(F / 32)); the block reduces its
-// 32 columns over all rows (slices summed in order), then writes their dx: one launch.
-// Napkin math: dy and x read twice (reductions, then dx; the second time mostly from L2) and dx written once:
-// the benchmark divides 12·N·F bytes (dy, x and dx once) by the time.
+// Per-split column sums for batchnorm_backward. dy, x (N,F); savedMean (F); partials (2·S·F): Σ dy of split s of
+// column f at partials[s·F + f], Σ dy·(x - μ) at partials[(S + s)·F + f]; splits as batchnorm_statistics.
+// Launch: as batchnorm_statistics: blocks of (32, 8) threads, grid (ceil(F / 32), S); slices summed in order.
+// Napkin math: dy and x read once (8·N·F bytes), 8·S·F bytes of partials written.
 
-extern "C" __global__ void batchnorm_backward(float* dx, float* dGamma, float* dBeta, const float* dy,
-                                              const float* x, const float* gamma, const float* savedMean,
-                                              const float* savedInvStd, int rows, int features) {
+extern "C" __global__ void batchnorm_backward_sums(float* __restrict__ partials, const float* __restrict__ dy,
+                                                   const float* __restrict__ x, const float* __restrict__ savedMean,
+                                                   int rows, int features, int rowsPerSplit) {
     __shared__ float sums[NORM_SLICES][NORM_TILE + 1], centered_sums[NORM_SLICES][NORM_TILE + 1];
-    __shared__ float column_dbeta[NORM_TILE], column_coefficient[NORM_TILE], column_centered_scale[NORM_TILE];
     const int c = threadIdx.x, slice = threadIdx.y;
     const long long col = (long long)blockIdx.x * NORM_TILE + c;
     const bool active = col < features;
-    const float n = (float)rows;
+    const long long first = (long long)blockIdx.y * rowsPerSplit;
+    const long long end = first + rowsPerSplit < rows ? first + rowsPerSplit : rows;
 
     float sumDy = 0.0f, sumDyCentered = 0.0f;
     if (active) {
         const float mean = savedMean[col];
-        for (long long r = slice; r < rows; r += NORM_SLICES) {
+        for (long long r = first + slice; r < end; r += NORM_SLICES) {
             const long long i = r * features + col;
             sumDy += dy[i];
             sumDyCentered = fmaf(dy[i], x[i] - mean, sumDyCentered);
@@ -1578,10 +1660,46 @@ extern "C" __global__ void batchnorm_backward(float* dx, float* dGamma, float* d
     centered_sums[slice][c] = sumDyCentered;
     __syncthreads();
     if (slice == 0 && active) {
+        const long long splits = gridDim.y;
+        partials[blockIdx.y * (long long)features + col] = slice_total(sums, c);
+        partials[(splits + blockIdx.y) * features + col] = slice_total(centered_sums, c);
+    }
+}
+
+// ==== batchnorm_backward ====================================================================================
+//
+// Fused batch-norm backward from the saved statistics, after batchnorm_backward_sums; IBackend.BatchNormBackward.
+// dy, x, dx (N,F) (dx may be dy); gamma, savedMean, savedInvStd, dGamma, dBeta (F); N ≥ 2. With x̂ = (x - μ)·invstd:
+// dβ = Σ_rows dy, dγ = invstd·Σ_rows dy·(x - μ) (both overwritten; the split sums added in split order),
+// dx = (γ·invstd/N)·(N·dy - dβ - (x - μ)·invstd·dγ).
+// Launch: as batchnorm_forward_training: blocks of (32, 8) threads, grid (ceil(F / 32), Y); every block adds its
+// columns' partials (blocks with blockIdx.y = 0 write dγ and dβ), then writes dx for rows blockIdx.y·8 + t,
+// stepping 8·Y.
+// Napkin math: dy and x read once more and dx written once (12·N·F bytes): with batchnorm_backward_sums,
+// 20·N·F bytes, which the benchmark divides by the time of both launches.
+
+extern "C" __global__ void batchnorm_backward(float* dx, float* dGamma, float* dBeta, const float* dy,
+                                              const float* x, const float* gamma, const float* savedMean,
+                                              const float* savedInvStd, const float* __restrict__ partials, int rows,
+                                              int features, int rowsPerSplit) {
+    __shared__ float column_dbeta[NORM_TILE], column_coefficient[NORM_TILE], column_centered_scale[NORM_TILE];
+    const int c = threadIdx.x, slice = threadIdx.y;
+    const long long col = (long long)blockIdx.x * NORM_TILE + c;
+    const bool active = col < features;
+    const float n = (float)rows;
+    if (slice == 0 && active) {
+        const int splits = rows / rowsPerSplit + (rows % rowsPerSplit != 0 ? 1 : 0);
+        float dbeta = partials[col], centered = partials[(long long)splits * features + col];
+        for (int s = 1; s < splits; s++) {
+            dbeta += partials[(long long)s * features + col];
+            centered += partials[(long long)(splits + s) * features + col];
+        }
         const float invStd = savedInvStd[col];
-        const float dbeta = slice_total(sums, c), dgamma = slice_total(centered_sums, c) * invStd;
-        dBeta[col] = dbeta;
-        dGamma[col] = dgamma;
+        const float dgamma = centered * invStd;
+        if (blockIdx.y == 0) {
+            dBeta[col] = dbeta;
+            dGamma[col] = dgamma;
+        }
         column_dbeta[c] = dbeta;
         column_coefficient[c] = gamma[col] * invStd / n;
         column_centered_scale[c] = invStd * dgamma;
@@ -1591,7 +1709,8 @@ extern "C" __global__ void batchnorm_backward(float* dx, float* dGamma, float* d
     if (active) {
         const float mean = savedMean[col], dbeta = column_dbeta[c];
         const float coefficient = column_coefficient[c], centeredScale = column_centered_scale[c];
-        for (long long r = slice; r < rows; r += NORM_SLICES) {
+        const long long stride = (long long)NORM_SLICES * gridDim.y;
+        for (long long r = (long long)blockIdx.y * NORM_SLICES + slice; r < rows; r += stride) {
             const long long i = r * features + col;
             dx[i] = coefficient * (n * dy[i] - dbeta - (x[i] - mean) * centeredScale);
         }
@@ -2007,7 +2126,9 @@ static __device__ __forceinline__ void box_muller(unsigned int radiusWord, unsig
 // 1.0f / (1.0f - p), one IEEE division) and DropConnect (scale = 1); IBackend.DropoutForward, DropoutBackward,
 // DropConnectMask. A dropped element is exactly +0 whatever x is (±inf and NaN included), as on the CPU.
 // Launch: 1-D grid of 1-D blocks (256 threads), grid-stride over the ceil(n / 4) Philox blocks, grid sized to fill
-// the device; each thread generates one block and applies its four words to elements 4b … 4b + 3.
+// the device; each thread generates one block and applies its four words to elements 4b … 4b + 3, as one float4
+// load and store when x and y are 16-byte aligned and the quad is whole (four scalar accesses 16 bytes apart
+// would touch each sector four times).
 // Napkin math: reads and writes 4 bytes per element (8 bytes), plus ~25 integer ops per element for Philox:
 // the benchmark divides 8·n bytes by the time.
 
@@ -2015,10 +2136,18 @@ extern "C" __global__ void philox_mask_forward(float* y, const float* x, float p
                                                unsigned long long seed, unsigned long long offset) {
     const long long blocks = ((long long)n + 3) / 4;
     const long long stride = (long long)blockDim.x * gridDim.x;
+    const bool quads = aligned_16(x) && aligned_16(y);
     for (long long b = (long long)blockIdx.x * blockDim.x + threadIdx.x; b < blocks; b += stride) {
         const philox_words words = philox_block(seed, offset, (unsigned long long)b);
         const unsigned int word[4] = {words.x0, words.x1, words.x2, words.x3};
         const long long first = 4 * b;
+        if (quads && first + 3 < n) {
+            float_quad v = reinterpret_cast<const float_quad*>(x)[b];
+#pragma unroll
+            for (int k = 0; k < 4; k++) v.lane[k] = philox_uniform(word[k]) >= p ? __fmul_rn(v.lane[k], scale) : 0.0f;
+            reinterpret_cast<float_quad*>(y)[b] = v;
+            continue;
+        }
 #pragma unroll
         for (int k = 0; k < 4; k++) {
             const long long i = first + k;

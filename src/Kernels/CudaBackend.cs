@@ -201,6 +201,7 @@ public sealed partial class CudaBackend : BackendBase<float>
         _module.Dispose();
         _faults.Dispose();
         _partials.Dispose();
+        _splitPartials?.Dispose();
         Context.Dispose();
     }
 }

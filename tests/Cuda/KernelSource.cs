@@ -30,7 +30,7 @@ internal static class KernelSource
         return body.Value;
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); directory is not null;
              directory = directory.Parent)

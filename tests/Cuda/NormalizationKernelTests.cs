@@ -27,6 +27,28 @@ public sealed class NormalizationKernelTests
         Assert.That(CudaBackend.Inference(rows, features),
             Is.EqualTo(new LaunchShape(columnBlocks, 32, GridY: rowBlocks, BlockY: 8)));
 
+    [TestCase(16_384, 1_024, 1_024)]   // 32 column tiles × 16 splits = 512 blocks
+    [TestCase(128, 512, 64)]           // the MLP's batch: 2 splits of the 64-row minimum
+    [TestCase(2, 3, 2)]                // fewer rows than a split: one split
+    [TestCase(100_000, 1, 1_563)]      // one column tile: the 64-split cap
+    [TestCase(1_000, 1_000_000, 1_000)] // more column tiles than the target: one split
+    public void BatchNormSplitsFillTheGridWithinTheirLimits(int rows, int features, int rowsPerSplit)
+    {
+        Assert.That(CudaBackend.RowsPerSplit(rows, features), Is.EqualTo(rowsPerSplit));
+        int splits = CudaBackend.Splits(rows, rowsPerSplit);
+        Assert.That(splits, Is.InRange(1, CudaBackend.MaxSplits));
+        Assert.That((long)(splits - 1) * rowsPerSplit, Is.LessThan(rows), "no empty split");
+        Assert.That(CudaBackend.PerSplit(rows, features, rowsPerSplit),
+            Is.EqualTo(new LaunchShape((uint)((features + 31) / 32), 32, GridY: (uint)splits, BlockY: 8)));
+    }
+
+    [TestCase(16_384, 1_024, 32u, 16u)]
+    [TestCase(128, 512, 16u, 16u)]
+    [TestCase(2, 3, 1u, 1u)]
+    [TestCase(1_000, 1_000_000, 31_250u, 1u)]
+    public void BatchNormNormalisingLaunchHasAboutTheTargetBlocks(int rows, int features, uint columnBlocks, uint rowBlocks) =>
+        Assert.That(CudaBackend.SplitRows(rows, features), Is.EqualTo(new LaunchShape(columnBlocks, 32, GridY: rowBlocks, BlockY: 8)));
+
     [TestCase(1, 1, 1u)]
     [TestCase(8, 1, 1u)]
     [TestCase(3, 3, 2u)]

@@ -1,0 +1,95 @@
+// Runs the batch-norm kernels of kernels.cu on the host, for tests/Cuda/BatchNormKernelHostTests.cs.
+//
+// The test cuts the batch-norm sections of the Normalization family into bn_family.inc and compiles this file
+// with -ffp-contract=off. Each thread of a block is a std::thread and __syncthreads a std::barrier; blocks run one
+// after another, so a __shared__ array (static here) belongs to one block at a time, as on the GPU. (The kernels
+// here never return before a barrier, which this emulation needs.)
+//
+// argv: rows features rowsPerSplit normaliseBlocksY offset. Runs batchnorm_statistics, batchnorm_forward_training,
+// batchnorm_backward_sums and batchnorm_backward on seeded data (normal, std 3, plus offset) and prints the worst
+// errors against a float64 reference, one "name value" pair per line: mean (relative to |μ| + σ), invstd and
+// running var (relative), dbeta and dgamma (relative to √N·3 + |value|), y and dx (relative to 1 + |value|).
+#include <barrier>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <random>
+#include <thread>
+#include <vector>
+struct dim3_ { unsigned x = 0, y = 0, z = 0; };
+thread_local dim3_ threadIdx, blockIdx;
+dim3_ blockDim, gridDim;
+static std::barrier<>* block_barrier;
+#define __global__
+#define __device__
+#define __forceinline__ inline
+#define __shared__ static
+#define __restrict__
+static inline void __syncthreads() { block_barrier->arrive_and_wait(); }
+static inline float __fdiv_rn(float a, float b) { return a / b; }
+static inline float __fsqrt_rn(float x) { return std::sqrt(x); }
+#include "bn_family.inc"
+
+// One std::thread per thread of a block, kept for the whole grid: each runs its thread of every block in turn,
+// meeting the others at the barrier after each block, so the next block starts with fresh shared memory.
+static void launch(unsigned gx, unsigned gy, unsigned bx, unsigned by, const std::function<void()>& kernel) {
+    blockDim = {bx, by, 1}; gridDim = {gx, gy, 1};
+    std::barrier<> barrier((std::ptrdiff_t)(bx * by));
+    block_barrier = &barrier;
+    std::vector<std::thread> threads;
+    for (unsigned ty = 0; ty < by; ty++) for (unsigned tx = 0; tx < bx; tx++)
+        threads.emplace_back([=, &barrier] {
+            threadIdx = {tx, ty, 0};
+            for (unsigned y = 0; y < gy; y++) for (unsigned x = 0; x < gx; x++) {
+                blockIdx = {x, y, 0};
+                kernel();
+                barrier.arrive_and_wait();
+            }
+        });
+    for (auto& t : threads) t.join();
+}
+
+int main(int argc, char** argv) {
+    int rows = atoi(argv[1]), features = atoi(argv[2]), rowsPerSplit = atoi(argv[3]), normBlocksY = atoi(argv[4]);
+    double offset = atof(argv[5]);
+    int splits = (rows + rowsPerSplit - 1) / rowsPerSplit;
+    std::mt19937 rng(rows * 31 + features);
+    std::normal_distribution<float> normal(0.0f, 3.0f);
+    std::vector<float> x(rows * features), dy(rows * features), gamma(features), beta(features);
+    for (auto& v : x) v = (float)(offset + normal(rng));
+    for (auto& v : dy) v = normal(rng);
+    for (int f = 0; f < features; f++) { gamma[f] = 0.5f + 0.01f * f; beta[f] = 0.1f * f; }
+    std::vector<float> y(x.size()), mean(features), invStd(features), rm(features, 0.0f), rv(features, 1.0f);
+    std::vector<float> partials(2 * splits * features), dx(x.size()), dg(features, 7.0f), db(features, 7.0f);
+    unsigned tiles = (features + 31) / 32;
+    launch(tiles, splits, 32, 8, [&] { batchnorm_statistics(partials.data(), x.data(), rows, features, rowsPerSplit); });
+    launch(tiles, normBlocksY, 32, 8, [&] { batchnorm_forward_training(y.data(), mean.data(), invStd.data(), rm.data(), rv.data(), x.data(), gamma.data(), beta.data(), partials.data(), rows, features, rowsPerSplit, 0.1f, 1e-5f); });
+    launch(tiles, splits, 32, 8, [&] { batchnorm_backward_sums(partials.data(), dy.data(), x.data(), mean.data(), rows, features, rowsPerSplit); });
+    launch(tiles, normBlocksY, 32, 8, [&] { batchnorm_backward(dx.data(), dg.data(), db.data(), dy.data(), x.data(), gamma.data(), mean.data(), invStd.data(), partials.data(), rows, features, rowsPerSplit); });
+    double worst[8] = {0};
+    for (int f = 0; f < features; f++) {
+        double mu = 0, m2 = 0, sdy = 0, sdyc = 0;
+        for (int r = 0; r < rows; r++) mu += x[r * features + f];
+        mu /= rows;
+        for (int r = 0; r < rows; r++) { double d = x[r * features + f] - mu; m2 += d * d; }
+        double is = 1 / std::sqrt(m2 / rows + 1e-5);
+        for (int r = 0; r < rows; r++) { sdy += dy[r * features + f]; sdyc += dy[r * features + f] * (x[r * features + f] - mu); }
+        double dgam = sdyc * is;
+        auto rel = [](double a, double b) { return std::fabs(a - b) / (std::fabs(b) + 1e-3); };
+        worst[0] = std::max(worst[0], std::fabs(mean[f] - mu) / (std::fabs(mu) + std::sqrt(m2 / rows)));
+        worst[1] = std::max(worst[1], rel(invStd[f], is));
+        worst[2] = std::max(worst[2], rel(rv[f], 0.1 * m2 / (rows - 1) + 0.9));
+        worst[3] = std::max(worst[3], std::fabs(db[f] - sdy) / (std::sqrt((double)rows) * 3 + std::fabs(sdy)));
+        worst[4] = std::max(worst[4], std::fabs(dg[f] - dgam) / (std::sqrt((double)rows) * 3 + std::fabs(dgam)));
+        for (int r = 0; r < rows; r++) {
+            int i = r * features + f;
+            double yy = (x[i] - mu) * is * gamma[f] + beta[f];
+            worst[5] = std::max(worst[5], std::fabs(y[i] - yy) / (1 + std::fabs(yy)));
+            double dxx = gamma[f] * is / rows * (rows * dy[i] - sdy - (x[i] - mu) * is * dgam);
+            worst[6] = std::max(worst[6], std::fabs(dx[i] - dxx) / (1 + std::fabs(dxx)));
+        }
+    }
+    const char* names[] = {"mean", "invstd", "running_var", "dbeta", "dgamma", "y", "dx"};
+    for (int k = 0; k < 7; k++) printf("%s %.17g\n", names[k], worst[k]);
+}

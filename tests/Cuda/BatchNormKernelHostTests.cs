@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Globalization;
+using NUnit.Framework;
+
+namespace CudaNet.Tests.Cuda;
+
+/// <summary>
+/// The split-row batch-norm kernels (batchnorm_statistics → batchnorm_forward_training, batchnorm_backward_sums →
+/// batchnorm_backward) compiled for the host and run block by block with one thread per CUDA thread
+/// (tests/Cuda/BatchNormHostHarness.cpp), against a float64 reference, on the launch shapes the backend picks and
+/// on awkward ones: one split, many short splits, a single column, a large offset.
+/// </summary>
+[TestFixture]
+public sealed class BatchNormKernelHostTests
+{
+    private string _folder = null!;
+    private string _executable = null!;
+
+    [OneTimeSetUp]
+    public void Build()
+    {
+        string? compiler = new[] { "clang++-19", "clang++", "g++" }.Select(FindOnPath).FirstOrDefault(path => path is not null);
+        if (compiler is null) Assert.Ignore("No C++ compiler (clang++-19, clang++, g++) on PATH to build the host harness.");
+        string source = KernelSource.KernelsCu();
+        int start = source.IndexOf("// Columns and row slices of the per-feature kernels", StringComparison.Ordinal);
+        int end = source.IndexOf("// ==== group_norm_forward ====", StringComparison.Ordinal);
+        Assert.That(start >= 0 && end > start, Is.True, "kernels.cu has the batch-norm sections before group_norm_forward");
+        _folder = Directory.CreateTempSubdirectory("cudanet-batchnorm-").FullName;
+        File.WriteAllText(Path.Combine(_folder, "bn_family.inc"), source[start..end]);
+        _executable = Path.Combine(_folder, "harness");
+        var (exitCode, output) = Run(compiler!, ["-std=c++20", "-O2", "-ffp-contract=off", "-fno-fast-math", "-pthread",
+            "-I", _folder, "-o", _executable, Path.Combine(KernelSource.RepositoryRoot(), "tests", "Cuda", "BatchNormHostHarness.cpp")]);
+        Assert.That(exitCode, Is.Zero, $"{compiler} could not build the host harness:\n{output}");
+    }
+
+    [OneTimeTearDown]
+    public void Clean()
+    {
+        if (_folder is not null && Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
+    }
+
+    // The backend's own launch shapes (RowsPerSplit, SplitRows), then awkward ones.
+    [TestCase(128, 512, 0)]
+    [TestCase(1000, 70, 0)]
+    [TestCase(4096, 64, 0)]
+    [TestCase(2, 3, 0)]
+    [TestCase(333, 1, 0, 5, 2)]
+    [TestCase(700, 33, 1e4, 100, 5)]
+    [TestCase(700, 33, 1e4, 700, 5)]
+    public void SplitKernelsMatchFloat64(int rows, int features, double offset, int rowsPerSplit = 0, int blocksY = 0)
+    {
+        if (rowsPerSplit == 0) rowsPerSplit = CudaNet.Cuda.CudaBackend.RowsPerSplit(rows, features);
+        if (blocksY == 0) blocksY = (int)CudaNet.Cuda.CudaBackend.SplitRows(rows, features).GridY;
+        var (exitCode, output) = Run(_executable, [rows.ToString(CultureInfo.InvariantCulture),
+            features.ToString(CultureInfo.InvariantCulture), rowsPerSplit.ToString(CultureInfo.InvariantCulture),
+            blocksY.ToString(CultureInfo.InvariantCulture), offset.ToString(CultureInfo.InvariantCulture)]);
+        Assert.That(exitCode, Is.Zero, output);
+        var worst = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' '))
+            .ToDictionary(words => words[0], words => double.Parse(words[1], CultureInfo.InvariantCulture));
+        TestContext.Out.WriteLine(string.Join(", ", worst.Select(pair => $"{pair.Key} {pair.Value:E2}")));
+        using (Assert.EnterMultipleScope())
+        {
+            // Float32 sums of up to a few thousand terms: a few ulps of the spread. With an offset of 1e4 the inputs
+            // themselves carry 1e-3 of rounding on a spread of 3, which y and the gradients inherit.
+            Assert.That(worst["mean"], Is.LessThan(1e-6));
+            Assert.That(worst["invstd"], Is.LessThan(1e-6));
+            Assert.That(worst["running_var"], Is.LessThan(1e-6));
+            Assert.That(worst["dbeta"], Is.LessThan(1e-6));
+            Assert.That(worst["dgamma"], Is.LessThan(offset == 0 ? 1e-6 : 1e-3));
+            Assert.That(worst["y"], Is.LessThan(offset == 0 ? 1e-6 : 1e-3));
+            Assert.That(worst["dx"], Is.LessThan(offset == 0 ? 1e-6 : 1e-4));
+        }
+    }
+
+    private static (int ExitCode, string Output) Run(string program, string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{program} did not finish within 2 minutes");
+        }
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    private static string? FindOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Combine(directory, program)).FirstOrDefault(File.Exists);
+}
