@@ -87,6 +87,14 @@ __device__ __forceinline__ float __fsub_rn(float a, float b) { return __nvvm_add
 __device__ __forceinline__ float __fdiv_rn(float a, float b) { return __nvvm_div_rn_f(a, b); }
 __device__ __forceinline__ float __fsqrt_rn(float x) { return __nvvm_sqrt_rn_f(x); }
 
+// The same for double (begin_step computes the step's coefficients in double, as UpdateCoefficients.cs does on the
+// host): dmul/dadd/ddiv/dsqrt .rn are correctly rounded and never contracted, so each result is the host's bits.
+__device__ __forceinline__ double __dmul_rn(double a, double b) { return __nvvm_mul_rn_d(a, b); }
+__device__ __forceinline__ double __dadd_rn(double a, double b) { return __nvvm_add_rn_d(a, b); }
+__device__ __forceinline__ double __dsub_rn(double a, double b) { return __nvvm_add_rn_d(a, -b); }
+__device__ __forceinline__ double __ddiv_rn(double a, double b) { return __nvvm_div_rn_d(a, b); }
+__device__ __forceinline__ double __dsqrt_rn(double x) { return __nvvm_sqrt_rn_d(x); }
+
 // Bit moves between float and int (exact; PortableMath reads the exponent from the bits).
 __device__ __forceinline__ int __float_as_int(float x) { return __builtin_bit_cast(int, x); }
 __device__ __forceinline__ float __int_as_float(int x) { return __builtin_bit_cast(float, x); }
@@ -455,19 +463,43 @@ extern "C" __global__ void argmax_count_correct_forward(int* __restrict__ correc
 // (a view at an odd offset) the whole range takes the scalar loop.
 // Optional state (SGD's momentum buffer, RMSprop's gradient average and momentum buffer, AMSGrad's running
 // maximum) is passed as a null pointer when its switch is off; the branch on it is uniform over the grid.
+//
+// Each optimizer has two entry points: <optimizer>_update_forward takes the step's coefficients as float arguments
+// (computed on the host), and <optimizer>_update_controlled reads them from its parameter group's record in device
+// memory, written by begin_step (the "Step control family" below), so a training step needs no host read and a
+// captured graph replays it unchanged. The controlled form returns at once when the record says the step is
+// skipped, and otherwise applies the record's gradient factor before the same element math. Every thread reads
+// the record itself: the same few addresses for the whole grid, i.e. broadcast loads served from cache.
 
-// The penalties of UpdateMath.Penalized: g' = g + L1·sign(w) + L2·w with "+ L2·w" fused, then the caller's
+// The coefficient record of one group (StepRecord.cs): [applies, factor, L1, L2, decay, penalizes, own…], own
+// being the optimizer's float arguments of its _forward kernel after the penalty, in order (SGD: its first-step
+// flag last). Flags are 1.0f or 0.0f.
+static constexpr int RECORD_APPLIES = 0, RECORD_FACTOR = 1, RECORD_L1 = 2, RECORD_L2 = 3, RECORD_DECAY = 4,
+                     RECORD_PENALIZES = 5, RECORD_OWN = 6, RECORD_WIDTH = 16;
+
+// The penalties of UpdateMath.Penalized: g' = f·g + L1·sign(w) + L2·w with "+ L2·w" fused, then the caller's
 // decoupled decay w *= decay (exactly 1 without decay). Without penalties g is used as it is (g + 0 would turn
-// -0 into +0).
+// -0 into +0). The gradient factor f (1 or the clip coefficient) is applied by the controlled kernels only, as its
+// own rounded multiply: the bits of scale_forward followed by the update; the host-scalar kernels leave `scales` 0.
 struct optim_penalty {
     float l1, l2, decay;
     int penalize;
+    float factor;
+    int scales;
 };
 
 static __device__ __forceinline__ float optim_penalized(float g, float w, const optim_penalty& p) {
+    if (p.scales) g = __fmul_rn(g, p.factor);
     if (!p.penalize) return g;
     const float l1_sign = w > 0.0f ? p.l1 : (w < 0.0f ? -p.l1 : 0.0f);
     return fmaf(p.l2, w, __fadd_rn(g, l1_sign));
+}
+
+// The penalty of a record, with its gradient factor; a factor of exactly 1 (no clipping) is not multiplied: 1·g is
+// g for every g an applied step can hold (StepRecord.Penalty makes the same choice).
+static __device__ __forceinline__ optim_penalty optim_record_penalty(const float* record) {
+    return {record[RECORD_L1], record[RECORD_L2], record[RECORD_DECAY], record[RECORD_PENALIZES] != 0.0f,
+            record[RECORD_FACTOR], record[RECORD_FACTOR] != 1.0f};
 }
 
 // .NET's float.Max (IEEE 754-2019 maximum), which the CPU uses: a NaN operand wins (fmaxf would drop it) and +0
@@ -527,7 +559,7 @@ static __device__ __forceinline__ void optim_update(const Element& element, floa
 //
 // SGD (SgdUpdate.cs): d = g'; with momentum b = d on step 1, else b = fma(1-τ, d, b·μ), then d = fma(μ, b, d)
 // (Nesterov) or d = b; w = fma(-lr, d, w). w, g, b (n); b is null without momentum.
-// Launch: see "Optimizers family" above.
+// Launch: see "Optimizers family" above (the _controlled entry point reads its floats from the group's record).
 // Napkin math: reads w, g, writes w: 12 B per element without momentum; with it also reads and writes b: 20 B.
 
 struct sgd_element {
@@ -556,10 +588,20 @@ extern "C" __global__ void sgd_update_forward(float* __restrict__ w, const float
     optim_update(element, w, g, momentum_buffer, nullptr, nullptr, n);
 }
 
+extern "C" __global__ void sgd_update_controlled(float* __restrict__ w, const float* __restrict__ g,
+                                                 float* __restrict__ momentum_buffer, const float* __restrict__ record,
+                                                 int uses_momentum, int nesterov, int n) {
+    if (record[RECORD_APPLIES] == 0.0f) return;
+    const float* own = record + RECORD_OWN;
+    const sgd_element element{optim_record_penalty(record), own[0], own[1], own[2], uses_momentum, nesterov,
+                              own[3] != 0.0f};
+    optim_update(element, w, g, momentum_buffer, nullptr, nullptr, n);
+}
+
 // ==== adagrad_update ========================================================================================
 //
 // Adagrad (AdagradUpdate.cs): s = fma(g', g', s), w = w + (-clr)·g'/(√s + eps). w, g, s (n).
-// Launch: see "Optimizers family" above.
+// Launch: see "Optimizers family" above (the _controlled entry point reads its floats from the group's record).
 // Napkin math: reads w, g, s, writes w, s: 20 B per element.
 
 struct adagrad_element {
@@ -581,11 +623,19 @@ extern "C" __global__ void adagrad_update_forward(float* __restrict__ w, const f
     optim_update(element, w, g, sum, nullptr, nullptr, n);
 }
 
+extern "C" __global__ void adagrad_update_controlled(float* __restrict__ w, const float* __restrict__ g,
+                                                     float* __restrict__ sum, const float* __restrict__ record, int n) {
+    if (record[RECORD_APPLIES] == 0.0f) return;
+    const float* own = record + RECORD_OWN;
+    const adagrad_element element{optim_record_penalty(record), own[0], own[1]};
+    optim_update(element, w, g, sum, nullptr, nullptr, n);
+}
+
 // ==== adadelta_update =======================================================================================
 //
 // Adadelta (AdadeltaUpdate.cs): v = fma((1-ρ)g', g', vρ), Δ = √(u + eps)/√(v + eps)·g',
 // u = fma((1-ρ)Δ, Δ, uρ), w = fma(-lr, Δ, w). w, g, v = square average, u = accumulated delta (n).
-// Launch: see "Optimizers family" above.
+// Launch: see "Optimizers family" above (the _controlled entry point reads its floats from the group's record).
 // Napkin math: reads w, g, v, u, writes w, v, u: 28 B per element.
 
 struct adadelta_element {
@@ -610,13 +660,22 @@ extern "C" __global__ void adadelta_update_forward(float* __restrict__ w, const 
     optim_update(element, w, g, square_avg, acc_delta, nullptr, n);
 }
 
+extern "C" __global__ void adadelta_update_controlled(float* __restrict__ w, const float* __restrict__ g,
+                                                      float* __restrict__ square_avg, float* __restrict__ acc_delta,
+                                                      const float* __restrict__ record, int n) {
+    if (record[RECORD_APPLIES] == 0.0f) return;
+    const float* own = record + RECORD_OWN;
+    const adadelta_element element{optim_record_penalty(record), own[0], own[1], own[2], own[3]};
+    optim_update(element, w, g, square_avg, acc_delta, nullptr, n);
+}
+
 // ==== rmsprop_update ========================================================================================
 //
 // RMSprop (RmsPropUpdate.cs): v = fma((1-α)g', g', vα); centered: a = fma(1-α, g', aα), r = √fma(-a, a, v) + eps,
 // else r = √v + eps; with momentum b = bμ + g'/r and w = fma(-lr, b, w) (Nesterov: w = fma(-lr, fma(μ, b, g'/r),
 // w)), else w = w + (-lr)·g'/r. w, g, v = square average, a = gradient average (null unless centered),
 // b = momentum buffer (null without momentum) (n).
-// Launch: see "Optimizers family" above.
+// Launch: see "Optimizers family" above (the _controlled entry point reads its floats from the group's record).
 // Napkin math: reads w, g, v, writes w, v: 20 B per element; centered and momentum add 8 B each (up to 36 B).
 
 struct rmsprop_element {
@@ -656,12 +715,24 @@ extern "C" __global__ void rmsprop_update_forward(float* __restrict__ w, const f
     optim_update(element, w, g, square_avg, grad_avg, momentum_buffer, n);
 }
 
+extern "C" __global__ void rmsprop_update_controlled(float* __restrict__ w, const float* __restrict__ g,
+                                                     float* __restrict__ square_avg, float* __restrict__ grad_avg,
+                                                     float* __restrict__ momentum_buffer,
+                                                     const float* __restrict__ record, int centered,
+                                                     int uses_momentum, int nesterov, int n) {
+    if (record[RECORD_APPLIES] == 0.0f) return;
+    const float* own = record + RECORD_OWN;
+    const rmsprop_element element{optim_record_penalty(record), own[0], own[1], own[2], own[3], own[4],
+                                  centered, uses_momentum, nesterov};
+    optim_update(element, w, g, square_avg, grad_avg, momentum_buffer, n);
+}
+
 // ==== adam_update ===========================================================================================
 //
 // Adam / AMSGrad / AdamW (AdamUpdate.cs): m = fma(1-β₁, g', mβ₁), v = fma((1-β₂)g', g', vβ₂), AMSGrad
 // v̂ = max(v̂, v); w = w + (-lr/bc₁)·m/(√v/√bc₂ + eps) (v̂ for AMSGrad); AdamW's decay factor multiplies w first.
 // w, g, m, v, v̂ (n); v̂ is null unless AMSGrad.
-// Launch: see "Optimizers family" above.
+// Launch: see "Optimizers family" above (the _controlled entry point reads its floats from the group's record).
 // Napkin math: reads w, g, m, v, writes w, m, v: 28 B per element; AMSGrad reads and writes v̂ too: 36 B.
 
 struct adam_element {
@@ -695,11 +766,22 @@ extern "C" __global__ void adam_update_forward(float* __restrict__ w, const floa
     optim_update(element, w, g, exp_avg, exp_avg_sq, max_exp_avg_sq, n);
 }
 
+extern "C" __global__ void adam_update_controlled(float* __restrict__ w, const float* __restrict__ g,
+                                                  float* __restrict__ exp_avg, float* __restrict__ exp_avg_sq,
+                                                  float* __restrict__ max_exp_avg_sq, const float* __restrict__ record,
+                                                  int amsgrad, int n) {
+    if (record[RECORD_APPLIES] == 0.0f) return;
+    const float* own = record + RECORD_OWN;
+    const adam_element element{optim_record_penalty(record), own[0], own[1], own[2], own[3], own[4], own[5], own[6],
+                               amsgrad};
+    optim_update(element, w, g, exp_avg, exp_avg_sq, max_exp_avg_sq, n);
+}
+
 // ==== adamax_update =========================================================================================
 //
 // Adamax (AdamaxUpdate.cs): m = fma(1-β₁, g', mβ₁), u = max(uβ₂, |g'| + eps), w = w + (-lr/bc₁)·m/u.
 // w, g, m, u = exponentially weighted infinity norm (n).
-// Launch: see "Optimizers family" above.
+// Launch: see "Optimizers family" above (the _controlled entry point reads its floats from the group's record).
 // Napkin math: reads w, g, m, u, writes w, m, u: 28 B per element.
 
 struct adamax_element {
@@ -723,12 +805,21 @@ extern "C" __global__ void adamax_update_forward(float* __restrict__ w, const fl
     optim_update(element, w, g, exp_avg, exp_inf, nullptr, n);
 }
 
+extern "C" __global__ void adamax_update_controlled(float* __restrict__ w, const float* __restrict__ g,
+                                                    float* __restrict__ exp_avg, float* __restrict__ exp_inf,
+                                                    const float* __restrict__ record, int n) {
+    if (record[RECORD_APPLIES] == 0.0f) return;
+    const float* own = record + RECORD_OWN;
+    const adamax_element element{optim_record_penalty(record), own[0], own[1], own[2], own[3], own[4]};
+    optim_update(element, w, g, exp_avg, exp_inf, nullptr, n);
+}
+
 // ==== nadam_update ==========================================================================================
 //
 // NAdam (NadamUpdate.cs): m = fma(1-β₁, g', mβ₁), v = fma((1-β₂)g', g', vβ₂), r = √(v/bc₂) + eps,
 // w = w + c_g·g'/r, then w = w + c_m·m/r, with c_g = -lr(1-μ_t)/(1-Πμ) and c_m = -lr·μ_{t+1}/(1-Πμ·μ_{t+1}) from
 // NadamCoefficients. w, g, m, v (n).
-// Launch: see "Optimizers family" above.
+// Launch: see "Optimizers family" above (the _controlled entry point reads its floats from the group's record).
 // Napkin math: reads w, g, m, v, writes w, m, v: 28 B per element.
 
 struct nadam_element {
@@ -756,7 +847,185 @@ extern "C" __global__ void nadam_update_forward(float* __restrict__ w, const flo
     optim_update(element, w, g, exp_avg, exp_avg_sq, nullptr, n);
 }
 
+extern "C" __global__ void nadam_update_controlled(float* __restrict__ w, const float* __restrict__ g,
+                                                   float* __restrict__ exp_avg, float* __restrict__ exp_avg_sq,
+                                                   const float* __restrict__ record, int n) {
+    if (record[RECORD_APPLIES] == 0.0f) return;
+    const float* own = record + RECORD_OWN;
+    const nadam_element element{optim_record_penalty(record), own[0], own[1], own[2], own[3], own[4], own[5], own[6],
+                                own[7]};
+    optim_update(element, w, g, exp_avg, exp_avg_sq, nullptr, n);
+}
+
 // ==== End of the Optimizers family ==========================================================================
+// ==== Step control family: begin_step =======================================================================
+//
+// The device-resident control of a training step (src/Engine/Backend/StepControl.cs; IBackend.BeginStep): the host
+// uploads once per epoch the learning rate of every attempt and the powers of every step the epoch can reach, and
+// reads the counters once at its end; in between every decision stays on the device.
+//   state (doubles): [attempts, step, skipped, table base, μ product, applies, factor, overrun, rate count]
+//   plan (doubles, static): [rule, max norm (0: none), eps flag, groups, h0, h1, h2, h3], then [L1, L2, weight decay]
+//                           per group; h = SGD (μ, τ), Adagrad (lr decay, eps), Adadelta (ρ, eps), RMSprop (α, eps, μ),
+//                           Adam / Adamax / NAdam (β₁, β₂, eps)
+//   rates (doubles): lr of attempt i; powers (doubles): 3 per step t = base+1+k: Adam (β₁^t, β₂^t), Adamax (β₁^t),
+//                    NAdam (β₂^t, μ_t, μ_{t+1}) — taken from the host's Math.Pow, so the device never computes pow
+//   records (floats): RECORD_WIDTH per group (see the Optimizers family)
+// begin_step: attempt i = attempts++; a squared norm or loss that is NaN or ±∞ skips the step (skipped++); otherwise
+// t = ++step, the clip factor f = max/(√‖g‖² + 1e-6) when √‖g‖² > max (PyTorch's clip_grad_norm_), NAdam's product
+// becomes Πμ·μ_t, and each group's record gets the coefficients of UpdateCoefficients.cs at (lr_i, t): the same
+// expressions in the same order, in double with __dmul_rn/__dadd_rn/__ddiv_rn/__dsqrt_rn (correctly rounded on both
+// sides and never contracted, so the doubles are the host's bits), then rounded to float as the host rounds them.
+// A skipped step (or an attempt beyond the uploaded rates: overrun, reported by the host's read) writes applies = 0.
+// tests/Cuda/StepControlKernelTests.cs compiles this family for the host and compares it with the CPU's BeginStep.
+// Launch: one block of one thread; it runs once per step between the gradient norm and the updates.
+// Napkin math: reads 2 floats and about 60 doubles, writes RECORD_WIDTH floats per group: latency-bound (one launch).
+
+static constexpr int STATE_ATTEMPTS = 0, STATE_STEP = 1, STATE_SKIPPED = 2, STATE_TABLE_BASE = 3, STATE_MU_PRODUCT = 4,
+                     STATE_APPLIES = 5, STATE_FACTOR = 6, STATE_OVERRUN = 7, STATE_RATE_COUNT = 8;
+static constexpr int PLAN_RULE = 0, PLAN_MAX_NORM = 1, PLAN_EPS_FLAG = 2, PLAN_GROUPS = 3, PLAN_HYPER = 4,
+                     PLAN_HEADER = 8, PLAN_GROUP_WIDTH = 3, POWERS_PER_STEP = 3;
+static constexpr int RULE_SGD = 0, RULE_ADAGRAD = 1, RULE_ADADELTA = 2, RULE_RMSPROP = 3, RULE_ADAM = 4,
+                     RULE_ADAMAX = 5, RULE_NADAM = 6;
+
+// NaN and ±∞ fail the comparison; no library call, so every compiler gives the same answer.
+static __device__ __forceinline__ bool step_finite(double x) { return __builtin_fabs(x) <= 1.7976931348623157e308; }
+
+static __device__ __forceinline__ float step_flag(bool value) { return value ? 1.0f : 0.0f; }
+
+// The record of a group whose step applies: the header of StepRecord.Header (PenaltyCoefficients.From) and zeros;
+// returns where the optimizer's own coefficients go.
+static __device__ float* step_record_header(float* record, float factor, double lr, const double* penalties) {
+    for (int i = 0; i < RECORD_WIDTH; ++i) record[i] = 0.0f;
+    const double l1 = penalties[0], l2 = penalties[1], weight_decay = penalties[2];
+    record[RECORD_APPLIES] = 1.0f;
+    record[RECORD_FACTOR] = factor;
+    record[RECORD_L1] = (float)l1;
+    record[RECORD_L2] = (float)l2;
+    record[RECORD_DECAY] = (float)__dsub_rn(1.0, __dmul_rn(lr, weight_decay));
+    record[RECORD_PENALIZES] = step_flag(l1 != 0.0 || l2 != 0.0);
+    return record + RECORD_OWN;
+}
+
+// The optimizer's own coefficients at (lr, t), as the …Coefficients.From of UpdateCoefficients.cs compute them.
+static __device__ void step_own_coefficients(float* own, int rule, const double* h, bool eps_flag, double lr, double t,
+                                             const double* power, double mu_product) {
+    switch (rule) {
+        case RULE_SGD:
+            own[0] = (float)-lr;
+            own[1] = (float)h[0];
+            own[2] = (float)__dsub_rn(1.0, h[1]);
+            own[3] = step_flag(t == 1.0);
+            break;
+        case RULE_ADAGRAD:
+            own[0] = (float)-__ddiv_rn(lr, __dadd_rn(1.0, __dmul_rn(__dsub_rn(t, 1.0), h[0])));
+            own[1] = (float)h[1];
+            break;
+        case RULE_ADADELTA:
+            own[0] = (float)h[0];
+            own[1] = (float)__dsub_rn(1.0, h[0]);
+            own[2] = (float)h[1];
+            own[3] = (float)-lr;
+            break;
+        case RULE_RMSPROP:
+            own[0] = (float)h[0];
+            own[1] = (float)__dsub_rn(1.0, h[0]);
+            own[2] = (float)h[1];
+            own[3] = (float)h[2];
+            own[4] = (float)-lr;
+            break;
+        case RULE_ADAM: {
+            const double bias_correction1 = __dsub_rn(1.0, power[0]), bias_correction2 = __dsub_rn(1.0, power[1]);
+            // Keras' Adam is PyTorch's with eps/√(1 - β₂^t) in place of eps (Adam.cs).
+            const double eps = eps_flag ? __ddiv_rn(h[2], __dsqrt_rn(bias_correction2)) : h[2];
+            own[0] = (float)h[0];
+            own[1] = (float)__dsub_rn(1.0, h[0]);
+            own[2] = (float)h[1];
+            own[3] = (float)__dsub_rn(1.0, h[1]);
+            own[4] = (float)-__ddiv_rn(lr, bias_correction1);
+            own[5] = (float)__dsqrt_rn(bias_correction2);
+            own[6] = (float)eps;
+            break;
+        }
+        case RULE_ADAMAX:
+            own[0] = (float)h[0];
+            own[1] = (float)__dsub_rn(1.0, h[0]);
+            own[2] = (float)h[1];
+            own[3] = (float)h[2];
+            own[4] = (float)-__ddiv_rn(lr, __dsub_rn(1.0, power[0]));
+            break;
+        case RULE_NADAM: {
+            const double mu = power[1], mu_next = power[2];
+            own[0] = (float)h[0];
+            own[1] = (float)__dsub_rn(1.0, h[0]);
+            own[2] = (float)h[1];
+            own[3] = (float)__dsub_rn(1.0, h[1]);
+            own[4] = (float)__dsub_rn(1.0, power[0]);
+            own[5] = (float)h[2];
+            own[6] = (float)__ddiv_rn(__dmul_rn(-lr, __dsub_rn(1.0, mu)), __dsub_rn(1.0, mu_product));
+            own[7] = (float)__ddiv_rn(__dmul_rn(-lr, mu_next), __dsub_rn(1.0, __dmul_rn(mu_product, mu_next)));
+            break;
+        }
+        default:
+            break;
+    }
+}
+
+extern "C" __global__ void begin_step(double* __restrict__ state, const double* __restrict__ plan,
+                                      const double* __restrict__ rates, const double* __restrict__ powers,
+                                      float* __restrict__ records, const float* __restrict__ squared_norm,
+                                      const float* __restrict__ loss) {
+    if (blockIdx.x != 0 || threadIdx.x != 0) return;
+    const int groups = (int)plan[PLAN_GROUPS];
+    const double attempt = state[STATE_ATTEMPTS];
+    state[STATE_ATTEMPTS] = attempt + 1.0;
+    const double squared = (double)squared_norm[0];
+    bool applies = false;
+    if (attempt >= state[STATE_RATE_COUNT]) {
+        state[STATE_OVERRUN] = 1.0;
+    } else if (!step_finite(squared) || !step_finite((double)loss[0])) {
+        state[STATE_SKIPPED] = state[STATE_SKIPPED] + 1.0;
+    } else {
+        applies = true;
+    }
+    if (!applies) {
+        state[STATE_APPLIES] = 0.0;
+        for (int g = 0; g < groups; ++g) records[g * RECORD_WIDTH + RECORD_APPLIES] = 0.0f;
+        return;
+    }
+    const double max_norm = plan[PLAN_MAX_NORM], norm = __dsqrt_rn(squared);
+    const float factor = max_norm > 0.0 && norm > max_norm ? (float)__ddiv_rn(max_norm, __dadd_rn(norm, 1e-6)) : 1.0f;
+    const double t = state[STATE_STEP] + 1.0;
+    state[STATE_STEP] = t;
+    state[STATE_APPLIES] = 1.0;
+    state[STATE_FACTOR] = (double)factor;
+    const double lr = rates[(long long)attempt];
+    const double* power = powers + POWERS_PER_STEP * (long long)(t - state[STATE_TABLE_BASE] - 1.0);
+    const int rule = (int)plan[PLAN_RULE];
+    if (rule == RULE_NADAM) state[STATE_MU_PRODUCT] = __dmul_rn(state[STATE_MU_PRODUCT], power[1]);
+    const double mu_product = state[STATE_MU_PRODUCT];
+    for (int g = 0; g < groups; ++g) {
+        float* own = step_record_header(records + g * RECORD_WIDTH, factor, lr, plan + PLAN_HEADER + PLAN_GROUP_WIDTH * g);
+        step_own_coefficients(own, rule, plan + PLAN_HYPER, plan[PLAN_EPS_FLAG] != 0.0, lr, t, power, mu_product);
+    }
+}
+
+// ==== copy_if_skipped =======================================================================================
+//
+// y[i] = x[i] when the step begin_step last began was skipped (state[STATE_APPLIES] == 0), else nothing — x, y (n),
+// float; IBackend.CopyIfSkipped: restores the BatchNorm running statistics a skipped step's forward pass moved.
+// Launch: 1-D grid of 1-D blocks (256 threads), grid-stride, grid sized to fill the device; every thread reads the
+// flag (a broadcast load) and the whole grid returns when the step applied.
+// Napkin math: 8 bytes per element on a skipped step, 8 bytes in all otherwise; the benchmark divides 8·n bytes by
+// the time of a skipped step.
+
+extern "C" __global__ void copy_if_skipped(float* __restrict__ y, const float* __restrict__ x,
+                                           const double* __restrict__ state, int n) {
+    if (state[STATE_APPLIES] != 0.0) return;
+    const long long stride = (long long)blockDim.x * gridDim.x;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) y[i] = x[i];
+}
+
+// ==== End of the Step control family ========================================================================
 // ==== Dense family: shared helpers =========================================================================
 //
 // The activation formulas of src/Engine.Cpu/Dense/ActivationFunctions.cs (same forms, same branches, so the same

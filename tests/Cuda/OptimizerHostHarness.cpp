@@ -8,7 +8,7 @@
 // stdin, whitespace-separated (floats as the hex of their bits):
 //   cases; then per case: kernel n offset grid block steps slots, the slot mask (one 0/1 per state slot),
 //   w (n floats), each present slot (n floats), then per step: g (n floats), the float count and floats, the int
-//   count and ints (n is appended).
+//   count and ints (n is appended); for a _controlled kernel the floats are the record it reads.
 // Arrays start `offset` floats past a 16-byte boundary, so offset 0 takes the float4 path and 1..3 the scalar one.
 // stdout: per case and step, w then each present slot (n floats each, hex bits), one line per array.
 
@@ -80,7 +80,8 @@ struct device_array {
     }
 };
 
-// One emulated thread of the kernel; s[k] is state slot k (null when absent), f the floats, k the ints.
+// One emulated thread of the kernel; s[k] is state slot k (null when absent), f the floats, k the ints. A
+// _controlled kernel takes f as its group's coefficient record (RECORD_WIDTH floats) and k as its switches.
 void call(const std::string& kernel, float* w, const float* g, float* const* s, const std::vector<float>& f,
           const std::vector<int>& k, int n) {
     auto expect = [&](size_t floats, size_t ints) {
@@ -110,6 +111,27 @@ void call(const std::string& kernel, float* w, const float* g, float* const* s, 
         expect(11, 1);
         nadam_update_forward(w, g, s[0], s[1], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10],
                              k[0], n);
+    } else if (kernel == "sgd_update_controlled") {
+        expect(16, 2);
+        sgd_update_controlled(w, g, s[0], f.data(), k[0], k[1], n);
+    } else if (kernel == "adagrad_update_controlled") {
+        expect(16, 0);
+        adagrad_update_controlled(w, g, s[0], f.data(), n);
+    } else if (kernel == "adadelta_update_controlled") {
+        expect(16, 0);
+        adadelta_update_controlled(w, g, s[0], s[1], f.data(), n);
+    } else if (kernel == "rmsprop_update_controlled") {
+        expect(16, 3);
+        rmsprop_update_controlled(w, g, s[0], s[1], s[2], f.data(), k[0], k[1], k[2], n);
+    } else if (kernel == "adam_update_controlled") {
+        expect(16, 1);
+        adam_update_controlled(w, g, s[0], s[1], s[2], f.data(), k[0], n);
+    } else if (kernel == "adamax_update_controlled") {
+        expect(16, 0);
+        adamax_update_controlled(w, g, s[0], s[1], f.data(), n);
+    } else if (kernel == "nadam_update_controlled") {
+        expect(16, 0);
+        nadam_update_controlled(w, g, s[0], s[1], f.data(), n);
     } else {
         fail("unknown kernel " + kernel);
     }

@@ -115,7 +115,7 @@ internal sealed class OptimizerHostHarness : IDisposable
         return words.Select(word => BitConverter.UInt32BitsToSingle(uint.Parse(word, NumberStyles.HexNumber, CultureInfo.InvariantCulture))).ToArray();
     }
 
-    private static (int ExitCode, string Output) Run(string program, string[] arguments, string input)
+    internal static (int ExitCode, string Output) Run(string program, string[] arguments, string input)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -137,7 +137,7 @@ internal sealed class OptimizerHostHarness : IDisposable
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
-    private static string? FindOnPath(string program) =>
+    internal static string? FindOnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(directory => Path.Combine(directory, program)).FirstOrDefault(File.Exists);
 }

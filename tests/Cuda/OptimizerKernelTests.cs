@@ -174,7 +174,7 @@ public sealed class OptimizerKernelTests
 
     /// <summary>The state slots of each kernel, in parameter order, and whether the launcher passes a tensor for each
     /// (the others get a null pointer).</summary>
-    private static bool[] Slots(object settings) => settings switch
+    internal static bool[] Slots(object settings) => settings switch
     {
         SgdSettings s => [s.Momentum > 0],
         AdagradSettings => [true],
@@ -184,7 +184,7 @@ public sealed class OptimizerKernelTests
     };
 
     /// <summary>Bit equality, except that any NaN matches any NaN (the GPU's canonical NaN is not x86's).</summary>
-    private static void AssertSameBits(float[] actual, float[] expected, string what)
+    internal static void AssertSameBits(float[] actual, float[] expected, string what)
     {
         Assert.That(actual, Has.Length.EqualTo(expected.Length), what);
         for (int i = 0; i < actual.Length; i++)
@@ -196,7 +196,7 @@ public sealed class OptimizerKernelTests
         }
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         string start = TestContext.CurrentContext.TestDirectory;
         for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)

@@ -99,6 +99,12 @@ public sealed class PublicApiArgumentTests
         Bad<Tensor<float>>("reshape to another length", "shape", () => Cpu.Allocate<float>(6).Reshape(4, 2), names: "Reshape"),
         Bad<CpuBackend<float>>("maxThreads 0", "maxThreads", () => _ = new CpuBackend<float>(maxThreads: 0)),
         Bad<CudaBackend>("device -1", "device", () => CudaBackend.TryCreate(out _, out _, device: -1), names: "device"),
+        // Step control: the plan's numbers are validated where the block is built.
+        Bad<StepControl<float>>("capacity 0", "capacity", () => _ = new StepControl<float>(Cpu, new UpdatePlan(new SgdSettings(), []), 0)),
+        Bad<UpdatePlan>("max grad norm 0", "plan", () => _ = new StepControl<float>(Cpu, new UpdatePlan(new SgdSettings(), [], MaxGradNorm: 0), 1),
+            names: "StepControl"),
+        Bad<GroupPenalties>("L1 -1", "plan", () => _ = new StepControl<float>(Cpu, new UpdatePlan(new SgdSettings(), [new GroupPenalties(L1: -1)]), 1),
+            names: "StepControl"),
     ];
 
     [TestCaseSource(nameof(Table))]
@@ -130,6 +136,7 @@ public sealed class PublicApiArgumentTests
         typeof(LearningRateSweep), typeof(ParameterGroup), typeof(UncertainPrediction), typeof(UpdateStep), typeof(ImageTransform),
         typeof(AdadeltaSettings), typeof(AdagradSettings), typeof(AdamaxSettings), typeof(AdamSettings), typeof(NadamSettings),
         typeof(RmsPropSettings), typeof(SgdSettings), typeof(Cpu.Verification.VerificationRow), typeof(Cpu.Verification.VerificationTolerance),
+        typeof(StepCounters),
         // A plain value (kind, α) that every op and layer taking it validates, so tests can build invalid ones.
         typeof(Activation),
     ];

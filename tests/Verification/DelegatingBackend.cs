@@ -14,7 +14,7 @@ public class DelegatingBackend(IBackend<float> inner) : IBackend<float>
     public Tensor<TElement> Allocate<TElement>(params int[] shape) where TElement : unmanaged => inner.Allocate<TElement>(shape);
     public void Upload<TElement>(Tensor<TElement> destination, ReadOnlySpan<TElement> source) where TElement : unmanaged =>
         inner.Upload(destination, source);
-    public void Download<TElement>(Tensor<TElement> source, Span<TElement> destination) where TElement : unmanaged =>
+    public virtual void Download<TElement>(Tensor<TElement> source, Span<TElement> destination) where TElement : unmanaged =>
         inner.Download(source, destination);
     public void Synchronize() => inner.Synchronize();
     public void Dispose()
@@ -101,4 +101,24 @@ public class DelegatingBackend(IBackend<float> inner) : IBackend<float>
     public virtual void NadamUpdate(Tensor<float> parameters, Tensor<float> gradients, Tensor<float> expAvg, Tensor<float> expAvgSq,
         NadamSettings settings, UpdateStep step, double muProduct) =>
         inner.NadamUpdate(parameters, gradients, expAvg, expAvgSq, settings, step, muProduct);
+
+    public virtual void BeginStep(StepControl<float> control, Tensor<float> squaredNorm, Tensor<float> loss) =>
+        inner.BeginStep(control, squaredNorm, loss);
+    public virtual void CopyIfSkipped(Tensor<float> y, Tensor<float> x, StepControl<float> control) => inner.CopyIfSkipped(y, x, control);
+    public virtual void SgdUpdate(Tensor<float> parameters, Tensor<float> gradients, Tensor<float>? momentumBuffer,
+        StepControl<float> control, int group) => inner.SgdUpdate(parameters, gradients, momentumBuffer, control, group);
+    public virtual void AdagradUpdate(Tensor<float> parameters, Tensor<float> gradients, Tensor<float> sum, StepControl<float> control,
+        int group) => inner.AdagradUpdate(parameters, gradients, sum, control, group);
+    public virtual void AdadeltaUpdate(Tensor<float> parameters, Tensor<float> gradients, Tensor<float> squareAvg, Tensor<float> accDelta,
+        StepControl<float> control, int group) => inner.AdadeltaUpdate(parameters, gradients, squareAvg, accDelta, control, group);
+    public virtual void RmsPropUpdate(Tensor<float> parameters, Tensor<float> gradients, Tensor<float> squareAvg, Tensor<float>? gradAvg,
+        Tensor<float>? momentumBuffer, StepControl<float> control, int group) =>
+        inner.RmsPropUpdate(parameters, gradients, squareAvg, gradAvg, momentumBuffer, control, group);
+    public virtual void AdamUpdate(Tensor<float> parameters, Tensor<float> gradients, Tensor<float> expAvg, Tensor<float> expAvgSq,
+        Tensor<float>? maxExpAvgSq, StepControl<float> control, int group) =>
+        inner.AdamUpdate(parameters, gradients, expAvg, expAvgSq, maxExpAvgSq, control, group);
+    public virtual void AdamaxUpdate(Tensor<float> parameters, Tensor<float> gradients, Tensor<float> expAvg, Tensor<float> expInf,
+        StepControl<float> control, int group) => inner.AdamaxUpdate(parameters, gradients, expAvg, expInf, control, group);
+    public virtual void NadamUpdate(Tensor<float> parameters, Tensor<float> gradients, Tensor<float> expAvg, Tensor<float> expAvgSq,
+        StepControl<float> control, int group) => inner.NadamUpdate(parameters, gradients, expAvg, expAvgSq, control, group);
 }

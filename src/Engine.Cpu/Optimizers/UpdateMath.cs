@@ -40,11 +40,13 @@ internal static class UpdateMath<T> where T : unmanaged, IFloatingPointIeee754<T
         throw new NotSupportedException($"Element type {typeof(T)} is not supported.");
     }
 
-    /// <summary>The gradient the update uses: <c>g' = g + L1·sign(w) + L2·w</c> (sign(0) = 0), with
-    /// <c>+ L2·w</c> fused like PyTorch's <c>grad.add(param, alpha=weight_decay)</c>.</summary>
+    /// <summary>The gradient the update uses: <c>g' = f·g + L1·sign(w) + L2·w</c> (sign(0) = 0), with
+    /// <c>+ L2·w</c> fused like PyTorch's <c>grad.add(param, alpha=weight_decay)</c> and <c>f·g</c> rounded on its
+    /// own (it stands for the clipping <c>Scale</c> of the gradients before the update).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Penalized(T g, T w, in PenaltyCoefficients<T> c)
     {
+        if (c.ScalesGradient) g *= c.GradientFactor;
         if (!c.PenalizesGradient) return g;
         T l1Sign = w > T.Zero ? c.L1 : w < T.Zero ? -c.L1 : T.Zero;
         return Fma(c.L2, w, g + l1Sign);
@@ -54,6 +56,7 @@ internal static class UpdateMath<T> where T : unmanaged, IFloatingPointIeee754<T
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Penalized(Vector<T> g, Vector<T> w, in PenaltyCoefficients<T> c)
     {
+        if (c.ScalesGradient) g *= new Vector<T>(c.GradientFactor);
         if (!c.PenalizesGradient) return g;
         var l1 = new Vector<T>(c.L1);
         // Selecting +L1 / -L1 / 0 gives the same bits as L1·sign(w), and NaN weights get 0 like the scalar form.

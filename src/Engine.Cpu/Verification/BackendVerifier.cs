@@ -28,6 +28,7 @@ public static partial class BackendVerifier
         Stochastic(harness);
         Losses(harness);
         Optimizers(harness);
+        StepControl(harness);
         BadArguments(harness);
         return harness.Rows;
     }

@@ -116,25 +116,25 @@ public abstract partial class BackendBase<T>
         check.NonNegative(eps, "settings.Eps");
     }
 
-    /// <summary>Validated <see cref="SgdUpdate"/>, non-empty.</summary>
+    /// <summary>Validated <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}, SgdSettings, UpdateStep)"/>, non-empty.</summary>
     protected abstract void SgdUpdateCore(Tensor<T> parameters, Tensor<T> gradients, Tensor<T>? momentumBuffer,
         SgdSettings settings, UpdateStep step);
-    /// <summary>Validated <see cref="AdagradUpdate"/>, non-empty.</summary>
+    /// <summary>Validated <see cref="AdagradUpdate(Tensor{T}, Tensor{T}, Tensor{T}, AdagradSettings, UpdateStep)"/>, non-empty.</summary>
     protected abstract void AdagradUpdateCore(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> sum,
         AdagradSettings settings, UpdateStep step);
-    /// <summary>Validated <see cref="AdadeltaUpdate"/>, non-empty.</summary>
+    /// <summary>Validated <see cref="AdadeltaUpdate(Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}, AdadeltaSettings, UpdateStep)"/>, non-empty.</summary>
     protected abstract void AdadeltaUpdateCore(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> squareAvg,
         Tensor<T> accDelta, AdadeltaSettings settings, UpdateStep step);
-    /// <summary>Validated <see cref="RmsPropUpdate"/>, non-empty.</summary>
+    /// <summary>Validated <see cref="RmsPropUpdate(Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}, RmsPropSettings, UpdateStep)"/>, non-empty.</summary>
     protected abstract void RmsPropUpdateCore(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> squareAvg,
         Tensor<T>? gradAvg, Tensor<T>? momentumBuffer, RmsPropSettings settings, UpdateStep step);
-    /// <summary>Validated <see cref="AdamUpdate"/>, non-empty.</summary>
+    /// <summary>Validated <see cref="AdamUpdate(Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}, AdamSettings, UpdateStep)"/>, non-empty.</summary>
     protected abstract void AdamUpdateCore(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> expAvg,
         Tensor<T> expAvgSq, Tensor<T>? maxExpAvgSq, AdamSettings settings, UpdateStep step);
-    /// <summary>Validated <see cref="AdamaxUpdate"/>, non-empty.</summary>
+    /// <summary>Validated <see cref="AdamaxUpdate(Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}, AdamaxSettings, UpdateStep)"/>, non-empty.</summary>
     protected abstract void AdamaxUpdateCore(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> expAvg,
         Tensor<T> expInf, AdamaxSettings settings, UpdateStep step);
-    /// <summary>Validated <see cref="NadamUpdate"/>, non-empty.</summary>
+    /// <summary>Validated <see cref="NadamUpdate(Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}, NadamSettings, UpdateStep, double)"/>, non-empty.</summary>
     protected abstract void NadamUpdateCore(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> expAvg,
         Tensor<T> expAvgSq, NadamSettings settings, UpdateStep step, double muProduct);
 }

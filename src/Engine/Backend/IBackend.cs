@@ -194,4 +194,47 @@ public interface IBackend<T> : IDisposable where T : unmanaged, IFloatingPointIe
     /// <see cref="NadamSettings.MuProduct"/>).</summary>
     void NadamUpdate(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> expAvg, Tensor<T> expAvgSq,
         NadamSettings settings, UpdateStep step, double muProduct);
+
+    // ---- device-resident step control (StepControl; no host read inside a training step) -----------------
+
+    /// <summary>
+    /// Begins a training step on the backend (one thread on a GPU): attempt i = attempts++; when
+    /// <paramref name="squaredNorm"/>[0] = ‖g‖² or <paramref name="loss"/>[0] is NaN or ±∞ the step is skipped
+    /// (skipped++, every record's applies = 0); otherwise t = ++step, the gradient factor is
+    /// f = max/(‖g‖ + 1e-6) when clipping is planned and ‖g‖ &gt; max, else 1, NAdam's product becomes Πμ·μ_t, and
+    /// each group's record receives, rounded to T, the coefficients the host-scalar update would use at
+    /// <c>UpdateStep(lr_i, t, L1, L2, WeightDecay)</c> (computed in double by the same expressions as
+    /// <c>UpdateCoefficients</c>, with β^t and μ_t from the powers <see cref="StepControl{T}.StartEpoch"/> uploaded).
+    /// </summary>
+    void BeginStep(StepControl<T> control, Tensor<T> squaredNorm, Tensor<T> loss);
+
+    /// <summary>y[i] = x[i] when the step <see cref="BeginStep"/> last began was skipped, else nothing: restores
+    /// state (BatchNorm running statistics) that a skipped step must leave untouched, without a host read.</summary>
+    void CopyIfSkipped(Tensor<T> y, Tensor<T> x, StepControl<T> control);
+
+    /// <summary>SGD from <paramref name="group"/>'s record of <paramref name="control"/>: nothing when the step is
+    /// skipped, else the host-scalar update with g replaced by f·g (one rounded multiply).</summary>
+    void SgdUpdate(Tensor<T> parameters, Tensor<T> gradients, Tensor<T>? momentumBuffer, StepControl<T> control, int group);
+
+    /// <summary>Adagrad from a step-control record (see <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}, StepControl{T}, int)"/>).</summary>
+    void AdagradUpdate(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> sum, StepControl<T> control, int group);
+
+    /// <summary>Adadelta from a step-control record (see <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}, StepControl{T}, int)"/>).</summary>
+    void AdadeltaUpdate(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> squareAvg, Tensor<T> accDelta, StepControl<T> control, int group);
+
+    /// <summary>RMSprop from a step-control record (see <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}, StepControl{T}, int)"/>).</summary>
+    void RmsPropUpdate(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> squareAvg, Tensor<T>? gradAvg, Tensor<T>? momentumBuffer,
+        StepControl<T> control, int group);
+
+    /// <summary>Adam / AMSGrad / AdamW from a step-control record (see
+    /// <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}, StepControl{T}, int)"/>).</summary>
+    void AdamUpdate(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> expAvg, Tensor<T> expAvgSq, Tensor<T>? maxExpAvgSq,
+        StepControl<T> control, int group);
+
+    /// <summary>Adamax from a step-control record (see <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}, StepControl{T}, int)"/>).</summary>
+    void AdamaxUpdate(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> expAvg, Tensor<T> expInf, StepControl<T> control, int group);
+
+    /// <summary>NAdam from a step-control record, whose coefficients carry the μ product (see
+    /// <see cref="SgdUpdate(Tensor{T}, Tensor{T}, Tensor{T}, StepControl{T}, int)"/>).</summary>
+    void NadamUpdate(Tensor<T> parameters, Tensor<T> gradients, Tensor<T> expAvg, Tensor<T> expAvgSq, StepControl<T> control, int group);
 }

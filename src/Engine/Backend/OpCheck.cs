@@ -6,6 +6,9 @@ namespace CudaNet;
 /// </summary>
 internal readonly struct OpCheck(object backend, string op)
 {
+    /// <summary>The op's name, as messages start.</summary>
+    public string Op => op;
+
     public ArgumentException Fail(string argument, string problem) => new($"{op}: argument '{argument}' {problem}.", argument);
 
     /// <summary>Not null, allocated by this backend, not yet disposed.</summary>

@@ -10,18 +10,23 @@ namespace CudaNet;
 
 /// <summary>
 /// What <see cref="UpdateStep"/> adds to every optimizer: the gradient penalties
-/// <c>g' = g + L1·sign(w) + L2·w</c> and the decoupled decay factor <c>w *= 1 - lr·WeightDecay</c>.
+/// <c>g' = f·g + L1·sign(w) + L2·w</c> and the decoupled decay factor <c>w *= 1 - lr·WeightDecay</c>.
 /// </summary>
 /// <param name="L1">λ₁ in T.</param>
 /// <param name="L2">λ₂ in T.</param>
 /// <param name="DecayFactor"><c>1 - lr·WeightDecay</c> (exactly 1 without decay, so multiplying is harmless).</param>
 /// <param name="PenalizesGradient">Whether L1 or L2 is non-zero; without penalties the gradient is used as it is.</param>
-internal readonly record struct PenaltyCoefficients<T>(T L1, T L2, T DecayFactor, bool PenalizesGradient)
+/// <param name="GradientFactor">f, the step's gradient factor (1 or the clip coefficient), applied as one rounded
+/// multiply before the penalties: the bits of <see cref="IBackend{T}.Scale"/> followed by the update.</param>
+/// <param name="ScalesGradient">Whether f is applied: only the updates that read a <see cref="StepControl{T}"/>
+/// do (the host-scalar updates get clipped gradients from the caller).</param>
+internal readonly record struct PenaltyCoefficients<T>(T L1, T L2, T DecayFactor, bool PenalizesGradient, T GradientFactor,
+    bool ScalesGradient)
     where T : IFloatingPointIeee754<T>
 {
     public static PenaltyCoefficients<T> From(UpdateStep step) => new(
         T.CreateTruncating(step.L1), T.CreateTruncating(step.L2),
-        T.CreateTruncating(1 - step.LearningRate * step.WeightDecay), step.L1 != 0 || step.L2 != 0);
+        T.CreateTruncating(1 - step.LearningRate * step.WeightDecay), step.L1 != 0 || step.L2 != 0, T.One, ScalesGradient: false);
 }
 
 /// <summary>SGD: <c>b = μb + (1-τ)g</c> (b = g on step 1), Nesterov steps with <c>g + μb</c>, <c>w += (-lr)·d</c>.</summary>

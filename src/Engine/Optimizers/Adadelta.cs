@@ -54,5 +54,11 @@ public sealed class Adadelta : Optimizer
         protected override void Update(int group, UpdateStep step) =>
             Network.Backend.AdadeltaUpdate(Groups[group].Parameters, Groups[group].Gradients, _squareAvg[group], _accDelta[group],
                 _settings, step);
+
+        protected override void Update(int group, StepControl<T> control) =>
+            Network.Backend.AdadeltaUpdate(Groups[group].Parameters, Groups[group].Gradients, _squareAvg[group], _accDelta[group],
+                control, group);
+
+        protected override object UpdateSettings => _settings;
     }
 }

@@ -61,5 +61,10 @@ public sealed class Adagrad : Optimizer
 
         protected override void Update(int group, UpdateStep step) =>
             Network.Backend.AdagradUpdate(Groups[group].Parameters, Groups[group].Gradients, _sum[group], _settings, step);
+
+        protected override void Update(int group, StepControl<T> control) =>
+            Network.Backend.AdagradUpdate(Groups[group].Parameters, Groups[group].Gradients, _sum[group], control, group);
+
+        protected override object UpdateSettings => _settings;
     }
 }

@@ -69,6 +69,14 @@ public class Adam : Optimizer
             Network.Backend.AdamUpdate(Groups[group].Parameters, Groups[group].Gradients, _expAvg[group], _expAvgSq[group],
                 _maxExpAvgSq?[group], settings, step);
         }
+
+        protected override void Update(int group, StepControl<T> control) =>
+            Network.Backend.AdamUpdate(Groups[group].Parameters, Groups[group].Gradients, _expAvg[group], _expAvgSq[group],
+                _maxExpAvgSq?[group], control, group);
+
+        protected override object UpdateSettings => _settings;
+
+        protected override bool EpsOverBiasCorrection => _keras;
     }
 }
 

@@ -38,5 +38,10 @@ public sealed class Adamax : Optimizer
 
         protected override void Update(int group, UpdateStep step) =>
             Network.Backend.AdamaxUpdate(Groups[group].Parameters, Groups[group].Gradients, _expAvg[group], _expInf[group], _settings, step);
+
+        protected override void Update(int group, StepControl<T> control) =>
+            Network.Backend.AdamaxUpdate(Groups[group].Parameters, Groups[group].Gradients, _expAvg[group], _expInf[group], control, group);
+
+        protected override object UpdateSettings => _settings;
     }
 }

@@ -76,5 +76,17 @@ public sealed class NAdam : Optimizer
             Network.Backend.NadamUpdate(Groups[group].Parameters, Groups[group].Gradients, _expAvg[group], _expAvgSq[group],
                 _settings, step, _muProduct);
         }
+
+        protected override void Update(int group, StepControl<T> control) =>
+            Network.Backend.NadamUpdate(Groups[group].Parameters, Groups[group].Gradients, _expAvg[group], _expAvgSq[group], control, group);
+
+        protected override object UpdateSettings => _settings;
+
+        // A device epoch after `step` applied steps multiplies μ_t into the product it starts from, as the host-scalar
+        // Update does to the product of step t - 1; a product of another step is recomputed as MuProduct(step), whose
+        // loop gives the same bits as the incremental products (what Update's own recomputation relies on too).
+        internal override double ProductAt(long step) => _productStep == step ? _muProduct : _settings.MuProduct(step);
+
+        internal override void SetProduct(double product, long step) => (_muProduct, _productStep) = (product, step);
     }
 }

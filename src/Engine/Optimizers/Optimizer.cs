@@ -106,6 +106,42 @@ public abstract class OptimizerState<T> : IDisposable where T : unmanaged, IFloa
     /// <summary>Updates group <paramref name="group"/> with one fused backend call.</summary>
     protected abstract void Update(int group, UpdateStep step);
 
+    /// <summary>Applies the step <see cref="IBackend{T}.BeginStep"/> began on <paramref name="control"/>: one
+    /// controlled update per group, which changes nothing when the step was skipped (no host read).</summary>
+    public void Step(StepControl<T> control)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(control);
+        for (int i = 0; i < Groups.Count; i++)
+            if (Groups[i].Group.Length > 0) Update(i, control);
+    }
+
+    /// <summary>Updates group <paramref name="group"/> with one controlled backend call reading its record of
+    /// <paramref name="control"/>.</summary>
+    protected abstract void Update(int group, StepControl<T> control);
+
+    /// <summary>The settings this state passes to its backend update (what a <see cref="StepControl{T}"/> plans).</summary>
+    protected abstract object UpdateSettings { get; }
+
+    /// <summary>Whether the eps of step t is eps/√(1 - β₂^t) (Keras' Adam).</summary>
+    protected virtual bool EpsOverBiasCorrection => false;
+
+    /// <summary>The plan of a <see cref="StepControl{T}"/> for this state: its settings and every group's penalties.</summary>
+    public UpdatePlan Plan(double? maxGradNorm = null)
+    {
+        var groups = Groups.Select(g => Optimizer.StepFor(g.Group, 0, 1)).Select(s => new GroupPenalties(s.L1, s.L2, s.WeightDecay)).ToArray();
+        return new UpdatePlan(UpdateSettings, groups, maxGradNorm, EpsOverBiasCorrection);
+    }
+
+    /// <summary>The μ product a device epoch starting after <paramref name="step"/> applied steps continues from
+    /// (NAdam; 1 for the others).</summary>
+    internal virtual double ProductAt(long step) => 1;
+
+    /// <summary>Takes back the μ product after <paramref name="step"/> applied steps from the device (NAdam).</summary>
+    internal virtual void SetProduct(double product, long step)
+    {
+    }
+
     /// <summary>Frees the state tensors; harmless twice.</summary>
     public void Dispose()
     {

@@ -48,5 +48,11 @@ public sealed class RmsProp : Optimizer
         protected override void Update(int group, UpdateStep step) =>
             Network.Backend.RmsPropUpdate(Groups[group].Parameters, Groups[group].Gradients, _squareAvg[group], _gradAvg?[group],
                 _momentum?[group], _settings, step);
+
+        protected override void Update(int group, StepControl<T> control) =>
+            Network.Backend.RmsPropUpdate(Groups[group].Parameters, Groups[group].Gradients, _squareAvg[group], _gradAvg?[group],
+                _momentum?[group], control, group);
+
+        protected override object UpdateSettings => _settings;
     }
 }

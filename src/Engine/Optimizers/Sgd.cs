@@ -38,5 +38,10 @@ public sealed class Sgd : Optimizer
 
         protected override void Update(int group, UpdateStep step) =>
             Network.Backend.SgdUpdate(Groups[group].Parameters, Groups[group].Gradients, _momentum?[group], _settings, step);
+
+        protected override void Update(int group, StepControl<T> control) =>
+            Network.Backend.SgdUpdate(Groups[group].Parameters, Groups[group].Gradients, _momentum?[group], control, group);
+
+        protected override object UpdateSettings => _settings;
     }
 }

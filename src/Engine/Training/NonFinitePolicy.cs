@@ -8,7 +8,9 @@ public enum NonFinite
     /// <summary>Skip the update and count it: parameters, optimizer state and running statistics are left as they
     /// were before the step (stochastic layers still advance their call counters, so the next step draws new masks).</summary>
     Skip,
-    /// <summary>Throw <see cref="NonFiniteException"/> naming the first layer whose output went non-finite.</summary>
+    /// <summary>Throw <see cref="NonFiniteException"/> naming the first layer whose output went non-finite. To stop at
+    /// the offending step, every step reads the gradient norm and the loss on the host: a device synchronisation per
+    /// step, which <see cref="Skip"/> avoids (its decisions stay on the backend, see <see cref="StepControl{T}"/>).</summary>
     Throw,
 }
 

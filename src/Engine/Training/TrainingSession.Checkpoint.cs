@@ -41,6 +41,8 @@ public sealed partial class TrainingSession<T> : ICheckpointTarget
     private void SaveCore(string folder, bool includeTrainingState)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
+        // From a batch callback: the counts and NAdam's product are on the backend until the epoch ends.
+        SyncCounters();
         Directory.CreateDirectory(folder);
         if (!includeTrainingState)
         {
@@ -161,7 +163,7 @@ public sealed partial class TrainingSession<T> : ICheckpointTarget
         if (history.Count != epoch) throw Bad($"the history lists {history.Count} epochs but the epoch count is {epoch}.");
         loads.Add(() =>
         {
-            (Step, Epoch, SkippedSteps) = (step, (int)epoch, skipped);
+            (_step, Epoch, _skippedSteps) = (step, (int)epoch, skipped);
             _history.Clear();
             _history.AddRange(history);
         });

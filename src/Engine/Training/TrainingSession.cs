@@ -17,6 +17,8 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
     private readonly Tensor<T>? _buffersBeforeStep;
     private readonly Totals _trainTotals, _evalTotals;
     private readonly List<EpochMetrics> _history = [];
+    private EpochInProgress? _epoch;
+    private long _step, _skippedSteps;
     private int _busy;
     private bool _stopRequested, _disposed;
 
@@ -45,12 +47,28 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
     public Loss Loss { get; }
     /// <summary>The backend.</summary>
     public IBackend<T> Backend => Network.Backend;
-    /// <summary>Optimizer updates applied so far.</summary>
-    public long Step { get; private set; }
+    /// <summary>Optimizer updates applied so far. The count lives on the backend during an epoch: reading it then
+    /// (from a callback) waits for the queued steps.</summary>
+    public long Step
+    {
+        get
+        {
+            SyncCounters();
+            return _step;
+        }
+    }
     /// <inheritdoc/>
     public int Epoch { get; private set; }
-    /// <summary>Steps skipped because of non-finite values, over the session's life.</summary>
-    public long SkippedSteps { get; private set; }
+    /// <summary>Steps skipped because of non-finite values, over the session's life (read from the backend during an
+    /// epoch, like <see cref="Step"/>).</summary>
+    public long SkippedSteps
+    {
+        get
+        {
+            SyncCounters();
+            return _skippedSteps;
+        }
+    }
     /// <inheritdoc/>
     public IReadOnlyList<EpochMetrics> History => _history;
 
@@ -76,6 +94,9 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
         using var guard = Enter();
         int batch = Math.Min(options.BatchSize, train.Count);
         using var data = new ResidentData<T>(Backend, train, batch, options.Augmentation, Network.Seed);
+        int batches = (data.Count + batch - 1) / batch;
+        using var control = new StepControl<T>(Backend, OptimizerState.Plan(options.MaxGradNorm), batches);
+        var rates = new double[batches];
         using var held = validation is null ? null : new ResidentData<T>(Backend, validation, batch);
         Network.Reserve(batch);
         var results = new List<EpochMetrics>();
@@ -83,7 +104,7 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
         foreach (var callback in callbacks) callback.OnTrainBegin(this);
         for (int e = 0; e < epochs && !_stopRequested; e++)
         {
-            var metrics = RunEpoch(data, held, batch, options, callbacks);
+            var metrics = RunEpoch(data, held, batch, options, callbacks, control, rates);
             _history.Add(metrics);
             results.Add(metrics);
             foreach (var callback in callbacks) callback.OnEpochEnd(this, metrics);
@@ -92,60 +113,88 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
         return results;
     }
 
+    /// <summary>
+    /// One epoch with no host read inside (DESIGN.md §3): the step's decisions live in <paramref name="control"/>,
+    /// uploaded once here and read once at the end. Each step: gather, forward, loss, backward, ‖g‖², then
+    /// <see cref="IBackend{T}.BeginStep"/> skips a non-finite step or clips, the controlled updates apply its records,
+    /// and <see cref="IBackend{T}.CopyIfSkipped"/> puts back the running statistics a skipped forward pass moved.
+    /// <see cref="NonFinite.Throw"/> adds a host read of ‖g‖² and the loss per step (a synchronisation), to stop at the
+    /// offending step and name the layer.
+    /// </summary>
     private EpochMetrics RunEpoch(ResidentData<T> data, ResidentData<T>? validation, int batch, FitOptions options,
-        IReadOnlyList<Callback> callbacks)
+        IReadOnlyList<Callback> callbacks, StepControl<T> control, double[] rates)
     {
-        int batches = (data.Count + batch - 1) / batch;
+        int batches = rates.Length;
         var clock = Stopwatch.StartNew();
         double lr = options.Schedule?.LearningRate(Epoch, Optimizer.LearningRate) ?? Optimizer.LearningRate;
         data.Arrange(options.Shuffle ? Network.Seed : null, Epoch);
         _trainTotals.Reset();
-        int skipped = 0;
-        for (int start = 0; start < data.Count; start += batch)
+        Array.Fill(rates, lr);
+        control.StartEpoch(rates, _step, OptimizerState.ProductAt(_step));
+        _epoch = new EpochInProgress(control, _step, _skippedSteps);
+        long skipped;
+        try
         {
-            int rows = Math.Min(batch, data.Count - start);
-            var (indices, targets) = data.Batch(start, rows);
-            // A skipped step must also leave the running statistics (updated during the forward pass) untouched.
-            if (_buffersBeforeStep is not null) Backend.Copy(_buffersBeforeStep, Network.Buffers!);
-            Backend.GatherRows(Network.Input(rows), data.Features, indices);
-            var output = Network.Forward(rows, training: true);
-            Loss.Compute(Backend, _batchLoss, Network.OutputGradient, output, targets);
-            _trainTotals.Add(_batchLoss, rows, output, targets.Labels);
-            Network.Backward();
-            if (TryPrepareGradients(options, rows))
+            for (int start = 0; start < data.Count; start += batch)
             {
-                Step++;
-                OptimizerState.Step(lr, Step);
+                int rows = Math.Min(batch, data.Count - start);
+                var (indices, targets) = data.Batch(start, rows);
+                // The running statistics move during the forward pass; a skipped step restores them from this copy.
+                if (_buffersBeforeStep is not null) Backend.Copy(_buffersBeforeStep, Network.Buffers!);
+                Backend.GatherRows(Network.Input(rows), data.Features, indices);
+                var output = Network.Forward(rows, training: true);
+                Loss.Compute(Backend, _batchLoss, Network.OutputGradient, output, targets);
+                _trainTotals.Add(_batchLoss, rows, output, targets.Labels);
+                Network.Backward();
+                Backend.SquaredNorm(_gradNorm, Network.Gradients);
+                if (options.OnNonFinite == NonFinite.Throw) ThrowIfNonFinite(rows);
+                Backend.BeginStep(control, _gradNorm, _batchLoss);
+                OptimizerState.Step(control);
+                if (_buffersBeforeStep is not null) Backend.CopyIfSkipped(Network.Buffers!, _buffersBeforeStep, control);
+                foreach (var callback in callbacks) callback.OnBatchEnd(this, start / batch + 1, batches);
             }
-            else
-            {
-                skipped++;
-                if (_buffersBeforeStep is not null) Backend.Copy(Network.Buffers!, _buffersBeforeStep);
-            }
-            foreach (var callback in callbacks) callback.OnBatchEnd(this, start / batch + 1, batches);
         }
-        SkippedSteps += skipped;
+        finally
+        {
+            // Also after an exception, so Step, SkippedSteps and the optimizer's scalars count what was applied; the
+            // epoch ends even when that read fails (a dead device), so later calls do not read a disposed block.
+            try
+            {
+                skipped = SyncCounters();
+            }
+            finally
+            {
+                _epoch = null;
+            }
+        }
         Epoch++;
         var trained = _trainTotals.Read(data.Count, data.HasLabels);
         var val = validation is null ? null : EvaluateCore(validation, batch);
-        return new EpochMetrics(Epoch, trained.Loss, trained.Accuracy, val?.Loss, val?.Accuracy, lr, clock.Elapsed.TotalSeconds, skipped);
+        return new EpochMetrics(Epoch, trained.Loss, trained.Accuracy, val?.Loss, val?.Accuracy, lr, clock.Elapsed.TotalSeconds, (int)skipped);
     }
 
-    /// <summary>Checks the batch's gradient norm (one host read per step) and clips it; false when the step must
-    /// be skipped.</summary>
-    private bool TryPrepareGradients(FitOptions options, int rows)
+    /// <summary>NonFinite.Throw: reads ‖g‖² and the loss (a host synchronisation per step) and throws before the
+    /// step is begun, so nothing of it is applied.</summary>
+    private void ThrowIfNonFinite(int rows)
     {
-        Backend.SquaredNorm(_gradNorm, Network.Gradients);
-        double squared = ReadScalar(_gradNorm);
-        if (!double.IsFinite(squared) || !double.IsFinite(ReadScalar(_batchLoss)))
-        {
-            if (options.OnNonFinite == NonFinite.Throw) throw new NonFiniteException(DescribeNonFinite(rows));
-            return false;
-        }
-        if (options.MaxGradNorm is { } max && Math.Sqrt(squared) > max)
-            Backend.Scale(Network.Gradients, Network.Gradients, max / (Math.Sqrt(squared) + 1e-6));
-        return true;
+        if (!double.IsFinite(ReadScalar(_gradNorm)) || !double.IsFinite(ReadScalar(_batchLoss)))
+            throw new NonFiniteException(DescribeNonFinite(rows));
     }
+
+    /// <summary>During an epoch: reads the step control once and takes its counts as the session's (idempotent);
+    /// returns the steps skipped in the epoch so far (0 outside an epoch).</summary>
+    private long SyncCounters()
+    {
+        if (_epoch is not { } epoch) return 0;
+        var counters = epoch.Control.ReadCounters();
+        _step = counters.Step;
+        _skippedSteps = epoch.SkippedBefore + counters.Skipped;
+        if (counters.Step > epoch.StepBefore) OptimizerState.SetProduct(counters.MuProduct, counters.Step);
+        return counters.Skipped;
+    }
+
+    /// <summary>The step control of the running epoch and the counts it started from.</summary>
+    private sealed record EpochInProgress(StepControl<T> Control, long StepBefore, long SkippedBefore);
 
     private double ReadScalar(Tensor<T> scalar)
     {
