@@ -46,7 +46,7 @@ internal static class GemmBlocked<T, TKernel> where T : unmanaged, IFloatingPoin
         T[] buffer = GemmWorkspace<T>.Rent(bLength + aLength, out int bOffset);
         int aOffset = checked((int)(bOffset + bLength));
 
-        var (tilesPerTask, panelsPerTask) = SplitTasks(tiles, panels, k);
+        var (tilesPerTask, panelsPerTask) = SplitTasks(tiles, panels, m, n, k);
         int rowTasks = (tiles + tilesPerTask - 1) / tilesPerTask, columnTasks = (panels + panelsPerTask - 1) / panelsPerTask;
         // With one task per row band, each A tile has one user: that task packs it slice by slice right before use
         // (cache-hot, and in parallel even when the up-front pass is too small to split). Otherwise A is packed once
@@ -89,7 +89,7 @@ internal static class GemmBlocked<T, TKernel> where T : unmanaged, IFloatingPoin
     /// (rows first, down to 4 tiles, then columns, down to 4 panels) until there are <see cref="TargetTasks"/> tasks
     /// or a task would drop under <see cref="MinTaskFlops"/>.
     /// </summary>
-    private static (int Tiles, int Panels) SplitTasks(int tiles, int panels, int k)
+    private static (int Tiles, int Panels) SplitTasks(int tiles, int panels, int rows, int columns, int k)
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
         int tilesPerTask = Math.Min(tiles, Math.Max(1, MaxTaskRows / mr));
@@ -101,7 +101,8 @@ internal static class GemmBlocked<T, TKernel> where T : unmanaged, IFloatingPoin
             if (!splitRows && panelsPerTask <= 4) break;
             int nextTiles = splitRows ? (tilesPerTask + 1) / 2 : tilesPerTask;
             int nextPanels = splitRows ? panelsPerTask : (panelsPerTask + 1) / 2;
-            if (2L * nextTiles * mr * nextPanels * nr * k < MinTaskFlops) break;
+            // The task's real work: a narrow C (a classifier head) pads its one panel to NR columns it never computes.
+            if (2L * Math.Min(nextTiles * mr, rows) * Math.Min(nextPanels * nr, columns) * k < MinTaskFlops) break;
             (tilesPerTask, panelsPerTask) = (nextTiles, nextPanels);
         }
         return (tilesPerTask, panelsPerTask);
