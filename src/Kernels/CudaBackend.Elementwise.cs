@@ -38,6 +38,11 @@ public sealed partial class CudaBackend
         nuint bytes = (nuint)x.Length * sizeof(float);
         bool overlapping = ReferenceEquals(y.Storage, x.Storage) && y.Offset < x.Offset + x.Length &&
                            x.Offset < y.Offset + y.Length;
+        if (!overlapping && _recording is { } recording)
+        {
+            recording.AddCopy(destination, source, bytes);
+            return;
+        }
         if (!overlapping)
         {
             Call(cuMemcpyDtoDAsync_v2(destination, source, bytes, _stream.Handle), nameof(cuMemcpyDtoDAsync_v2));
@@ -46,6 +51,7 @@ public sealed partial class CudaBackend
         }
         // A device copy between overlapping ranges is undefined, so memmove goes through a temporary buffer. Rare
         // (the CPU contract allows it), so the temporary is allocated here; freeing it waits for the stream.
+        ThrowIfRecording("Copy between overlapping ranges");
         using var bounce = new DeviceMemory(this, Context, (long)bytes, counter: null);
         Call(cuMemcpyDtoDAsync_v2(bounce.Pointer, source, bytes, _stream.Handle), nameof(cuMemcpyDtoDAsync_v2));
         Call(cuMemcpyDtoDAsync_v2(destination, bounce.Pointer, bytes, _stream.Handle), nameof(cuMemcpyDtoDAsync_v2));

@@ -46,6 +46,7 @@ public sealed partial class CudaBackend
     protected override unsafe void UploadCore(TensorStorage destination, long byteOffset, ReadOnlySpan<byte> source)
     {
         EnsureUsable();
+        ThrowIfRecording(nameof(Upload));
         if (source.IsEmpty) return;
         // The host span is only pinned during this call, so the copy must be complete before it returns.
         fixed (byte* host = source)
@@ -60,6 +61,7 @@ public sealed partial class CudaBackend
     protected override unsafe void DownloadCore(Span<byte> destination, TensorStorage source, long byteOffset)
     {
         EnsureUsable();
+        ThrowIfRecording(nameof(Download));
         fixed (byte* host = destination)
         {
             if (!destination.IsEmpty)
@@ -77,6 +79,7 @@ public sealed partial class CudaBackend
     {
         base.Synchronize();
         EnsureUsable();
+        ThrowIfRecording(nameof(Synchronize));
         Call(cuStreamSynchronize(_stream.Handle), nameof(cuStreamSynchronize));
         ReportFaults();
     }
@@ -90,6 +93,11 @@ public sealed partial class CudaBackend
     {
         EnsureUsable();
         nint function = _module.Function(kernel);
+        if (_recording is { } recording)
+        {
+            recording.AddKernel(kernel, function, shape, arguments, _module.ParameterSizes(kernel));
+            return;
+        }
         fixed (nint* parameters = arguments)
         {
             Call(cuLaunchKernel(function, shape.GridX, shape.GridY, 1, shape.BlockX, shape.BlockY, 1, shape.SharedBytes,
@@ -101,7 +109,7 @@ public sealed partial class CudaBackend
     /// <summary>In synchronous mode, waits so that a fault surfaces here, naming what was launched.</summary>
     private void AfterLaunch(string launched)
     {
-        if (!SynchronizeAfterEachLaunch || _capturing) return;
+        if (!SynchronizeAfterEachLaunch) return;
         Call(cuStreamSynchronize(_stream.Handle), $"cuStreamSynchronize (after {launched})");
     }
 
@@ -119,13 +127,13 @@ public sealed partial class CudaBackend
     /// <summary>After the op guarded by <see cref="CheckIndices"/>: in synchronous mode its error is thrown now.</summary>
     private void AfterCheckedOp()
     {
-        if (SynchronizeAfterEachLaunch && !_capturing) ReportFaults();
+        if (SynchronizeAfterEachLaunch) ReportFaults();
     }
 
     /// <summary>Reads the fault record once the stream is idle and throws the recorded index error, if any.</summary>
     private unsafe void ReportFaults()
     {
-        if (!_faultCheckPending || _capturing) return;
+        if (!_faultCheckPending) return;
         _faultCheckPending = false;
         var record = stackalloc int[FaultRecordInts];
         Call(cuMemcpyDtoHAsync_v2(record, _faults.Pointer, FaultRecordInts * sizeof(int), _stream.Handle),

@@ -23,7 +23,6 @@ public sealed partial class CudaBackend : BackendBase<float>
     private readonly CudaModule _module;
     private readonly CudaStream _stream;
     private CudaException? _stickyError;
-    private bool _capturing;
 
     private CudaBackend(CudaContext context, CudaModule module)
         : base("cuda")
@@ -148,35 +147,6 @@ public sealed partial class CudaBackend : BackendBase<float>
             reason = $"PTX JIT failed: {error.Message}";
             return null;
         }
-    }
-
-    /// <summary>Captures the work <paramref name="step"/> queues on this backend into a graph to replay with
-    /// <see cref="Replay"/> (DESIGN.md §3). The step must only queue ops: no Upload, Download or Synchronize.</summary>
-    public CudaGraph CaptureGraph(Action step)
-    {
-        ArgumentNullException.ThrowIfNull(step);
-        EnsureUsable();
-        _capturing = true;
-        try
-        {
-            return CudaGraph.Capture(Context, _stream, step);
-        }
-        finally
-        {
-            _capturing = false;
-        }
-    }
-
-    /// <summary>Queues one replay of a graph captured on this backend.</summary>
-    public void Replay(CudaGraph graph)
-    {
-        ArgumentNullException.ThrowIfNull(graph);
-        EnsureUsable();
-        graph.Launch(_stream);
-        // The graph may hold index checks whose record must be read at the next synchronisation.
-        _faultCheckPending = true;
-        AfterLaunch("cuGraphLaunch");
-        if (SynchronizeAfterEachLaunch) ReportFaults();
     }
 
     /// <summary>Creates a timing event in this backend's context (record it with <see cref="CudaEvent.Record"/> on

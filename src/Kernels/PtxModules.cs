@@ -50,6 +50,32 @@ public static partial class PtxModules
         return EntryDeclaration().Matches(ptx).Select(match => match.Groups["name"].Value).ToArray();
     }
 
+    /// <summary>The byte size of each parameter of entry point <paramref name="entry"/> in a PTX text, in order
+    /// (<c>.u64</c> 8, <c>.u32</c>/<c>.f32</c> 4, …): what a recorded launch copies of each argument.</summary>
+    /// <exception cref="ArgumentException">The PTX declares no entry <paramref name="entry"/>, or a parameter
+    /// that is not a scalar.</exception>
+    public static byte[] ParseParameterSizes(string ptx, string entry)
+    {
+        ArgumentNullException.ThrowIfNull(ptx);
+        ArgumentNullException.ThrowIfNull(entry);
+        var declaration = Regex.Match(ptx, $@"^\.visible\s+\.entry\s+{Regex.Escape(entry)}\s*\((?<parameters>[^)]*)\)",
+            RegexOptions.Multiline);
+        if (!declaration.Success) throw new ArgumentException($"The PTX declares no entry '{entry}'.", nameof(entry));
+        var parameters = declaration.Groups["parameters"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var sizes = new byte[parameters.Length];
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            var scalar = ScalarParameter().Match(parameters[i]);
+            if (!scalar.Success)
+                throw new ArgumentException($"Parameter {i} of '{entry}' is not a scalar: '{parameters[i]}'.", nameof(entry));
+            sizes[i] = (byte)(int.Parse(scalar.Groups["bits"].Value) / 8);
+        }
+        return sizes;
+    }
+
     [GeneratedRegex(@"^\.visible\s+\.entry\s+(?<name>[A-Za-z_$][A-Za-z0-9_$]*)\s*\(", RegexOptions.Multiline)]
     private static partial Regex EntryDeclaration();
+
+    [GeneratedRegex(@"^\.param\s+\.[usbf](?<bits>8|16|32|64)\s+\S+$")]
+    private static partial Regex ScalarParameter();
 }

@@ -12,11 +12,11 @@ public class DelegatingBackend(IBackend<float> inner) : IBackend<float>
     public AllocationCounter Allocations => inner.Allocations;
     public bool SupportsConcurrentCalls => inner.SupportsConcurrentCalls;
     public Tensor<TElement> Allocate<TElement>(params int[] shape) where TElement : unmanaged => inner.Allocate<TElement>(shape);
-    public void Upload<TElement>(Tensor<TElement> destination, ReadOnlySpan<TElement> source) where TElement : unmanaged =>
+    public virtual void Upload<TElement>(Tensor<TElement> destination, ReadOnlySpan<TElement> source) where TElement : unmanaged =>
         inner.Upload(destination, source);
     public virtual void Download<TElement>(Tensor<TElement> source, Span<TElement> destination) where TElement : unmanaged =>
         inner.Download(source, destination);
-    public void Synchronize() => inner.Synchronize();
+    public virtual void Synchronize() => inner.Synchronize();
     public void Dispose()
     {
         inner.Dispose();

@@ -28,13 +28,14 @@ internal static class TrainCommand
         var augment = new Option<string>("--augment") { Description = "Comma-separated: shift, flip, noise." };
         var maxGradNorm = new Option<double?>("--max-grad-norm") { Description = "Clip the global gradient norm." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)." };
+        var noGraphs = new Option<bool>("--no-graphs") { Description = "On a GPU, launch each step's kernels one by one instead of replaying the step as a CUDA graph (same results; for comparison)." };
         var output = new Option<string?>("--output") { Description = "Run folder (default runs/<timestamp>)." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder." };
         var json = new Option<bool>("--json") { Description = "Print the final metrics as JSON instead of progress lines." };
 
         var command = new Command("train", "Train an MLP on Fashion-MNIST (the main job).");
         foreach (var option in new Option[] { data, device, layers, noBatchNorm, dropout, optimizer, lr, momentum, weightDecay, l1, l2,
-                     schedule, epochs, batchSize, seed, split, patience, augment, maxGradNorm, threads, output, resume, json })
+                     schedule, epochs, batchSize, seed, split, patience, augment, maxGradNorm, threads, noGraphs, output, resume, json })
             command.Options.Add(option);
         command.SetAction(parse => CliErrors.Run("train", () =>
         {
@@ -60,17 +61,18 @@ internal static class TrainCommand
                 Augment = (parse.GetValue(augment) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 MaxGradNorm = parse.GetValue(maxGradNorm),
                 Threads = parse.GetValue(threads),
+                Graphs = !parse.GetValue(noGraphs),
                 Output = parse.GetValue(output),
                 Resume = parse.GetValue(resume),
             };
             if (settings.Resume is { } folder)
             {
-                // A resumed run keeps its model, data and optimizer settings; only the device, the thread count and
-                // (when given) the total number of epochs may change.
+                // A resumed run keeps its model, data and optimizer settings; only the device, the thread count, the use
+                // of graphs and (when given) the total number of epochs may change.
                 var saved = RunFolder.LoadSettings(folder);
                 settings = saved with
                 {
-                    Device = settings.Device, Threads = settings.Threads, Output = folder, Resume = folder,
+                    Device = settings.Device, Threads = settings.Threads, Graphs = settings.Graphs, Output = folder, Resume = folder,
                     Epochs = parse.GetResult(epochs) is { Implicit: false } ? settings.Epochs : saved.Epochs,
                 };
             }

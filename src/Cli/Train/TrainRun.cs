@@ -41,7 +41,7 @@ internal static class TrainRun
         var callbacks = new List<Callback> { reporter, new ModelCheckpoint(folder.Path) };
         if (settings.Patience > 0) callbacks.Add(new EarlyStopping("val_loss", settings.Patience, restoreBestWeights: true));
         var options = new FitOptions(settings.BatchSize, ScheduleFactory.Create(settings), MaxGradNorm: settings.MaxGradNorm,
-            Augmentation: data.Augmentation);
+            Augmentation: data.Augmentation, UseGraphs: settings.Graphs);
         reporter.Run(() => session.Fit(train, validation, remaining, options, callbacks));
         session.SaveCheckpoint(folder.Path);
         var test = session.Evaluate(data.Test, settings.BatchSize);

@@ -25,6 +25,7 @@ internal sealed record TrainSettings
     public string[] Augment { get; init; } = [];
     public double? MaxGradNorm { get; init; }
     public int? Threads { get; init; }
+    public bool Graphs { get; init; } = true;
     public string? Output { get; init; }
 
     [JsonIgnore]

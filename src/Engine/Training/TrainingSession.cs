@@ -18,6 +18,8 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
     private readonly Totals _trainTotals, _evalTotals;
     private readonly List<EpochMetrics> _history = [];
     private EpochInProgress? _epoch;
+    private PendingStep _pendingStep;
+    private Action? _runPendingStep;
     private long _step, _skippedSteps;
     private int _busy;
     private bool _stopRequested, _disposed;
@@ -99,12 +101,15 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
         var rates = new double[batches];
         using var held = validation is null ? null : new ResidentData<T>(Backend, validation, batch);
         Network.Reserve(batch);
+        using var graph = options.UseGraphs && options.OnNonFinite == NonFinite.Skip
+            ? (Backend as IStepGraphBackend)?.CreateStepGraph()
+            : null;
         var results = new List<EpochMetrics>();
         _stopRequested = false;
         foreach (var callback in callbacks) callback.OnTrainBegin(this);
         for (int e = 0; e < epochs && !_stopRequested; e++)
         {
-            var metrics = RunEpoch(data, held, batch, options, callbacks, control, rates);
+            var metrics = RunEpoch(data, held, batch, options, callbacks, control, rates, graph);
             _history.Add(metrics);
             results.Add(metrics);
             foreach (var callback in callbacks) callback.OnEpochEnd(this, metrics);
@@ -119,10 +124,10 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
     /// <see cref="IBackend{T}.BeginStep"/> skips a non-finite step or clips, the controlled updates apply its records,
     /// and <see cref="IBackend{T}.CopyIfSkipped"/> puts back the running statistics a skipped forward pass moved.
     /// <see cref="NonFinite.Throw"/> adds a host read of ‖g‖² and the loss per step (a synchronisation), to stop at the
-    /// offending step and name the layer.
+    /// offending step and name the layer. With a <paramref name="graph"/>, every full batch runs through it.
     /// </summary>
     private EpochMetrics RunEpoch(ResidentData<T> data, ResidentData<T>? validation, int batch, FitOptions options,
-        IReadOnlyList<Callback> callbacks, StepControl<T> control, double[] rates)
+        IReadOnlyList<Callback> callbacks, StepControl<T> control, double[] rates, IStepGraph? graph)
     {
         int batches = rates.Length;
         var clock = Stopwatch.StartNew();
@@ -138,19 +143,9 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
             for (int start = 0; start < data.Count; start += batch)
             {
                 int rows = Math.Min(batch, data.Count - start);
-                var (indices, targets) = data.Batch(start, rows);
-                // The running statistics move during the forward pass; a skipped step restores them from this copy.
-                if (_buffersBeforeStep is not null) Backend.Copy(_buffersBeforeStep, Network.Buffers!);
-                Backend.GatherRows(Network.Input(rows), data.Features, indices);
-                var output = Network.Forward(rows, training: true);
-                Loss.Compute(Backend, _batchLoss, Network.OutputGradient, output, targets);
-                _trainTotals.Add(_batchLoss, rows, output, targets.Labels);
-                Network.Backward();
-                Backend.SquaredNorm(_gradNorm, Network.Gradients);
-                if (options.OnNonFinite == NonFinite.Throw) ThrowIfNonFinite(rows);
-                Backend.BeginStep(control, _gradNorm, _batchLoss);
-                OptimizerState.Step(control);
-                if (_buffersBeforeStep is not null) Backend.CopyIfSkipped(Network.Buffers!, _buffersBeforeStep, control);
+                _pendingStep = new PendingStep(data, start, rows, control, options.OnNonFinite);
+                if (graph is not null && rows == batch) graph.Run(_runPendingStep ??= RunPendingStep);
+                else RunPendingStep();
                 foreach (var callback in callbacks) callback.OnBatchEnd(this, start / batch + 1, batches);
             }
         }
@@ -172,6 +167,31 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
         var val = validation is null ? null : EvaluateCore(validation, batch);
         return new EpochMetrics(Epoch, trained.Loss, trained.Accuracy, val?.Loss, val?.Accuracy, lr, clock.Elapsed.TotalSeconds, (int)skipped);
     }
+
+    /// <summary>One training step on the batch of <see cref="_pendingStep"/>: gather, forward, loss, backward, ‖g‖²,
+    /// begin the step, update, restore what a skipped step moved. Only queues ops (but for NonFinite.Throw's read), so a
+    /// step graph can record it.</summary>
+    private void RunPendingStep()
+    {
+        var (data, start, rows, control, onNonFinite) = _pendingStep;
+        var (indices, targets) = data.Batch(start, rows);
+        // The running statistics move during the forward pass; a skipped step restores them from this copy.
+        if (_buffersBeforeStep is not null) Backend.Copy(_buffersBeforeStep, Network.Buffers!);
+        Backend.GatherRows(Network.Input(rows), data.Features, indices);
+        var output = Network.Forward(rows, training: true);
+        Loss.Compute(Backend, _batchLoss, Network.OutputGradient, output, targets);
+        _trainTotals.Add(_batchLoss, rows, output, targets.Labels);
+        Network.Backward();
+        Backend.SquaredNorm(_gradNorm, Network.Gradients);
+        if (onNonFinite == NonFinite.Throw) ThrowIfNonFinite(rows);
+        Backend.BeginStep(control, _gradNorm, _batchLoss);
+        OptimizerState.Step(control);
+        if (_buffersBeforeStep is not null) Backend.CopyIfSkipped(Network.Buffers!, _buffersBeforeStep, control);
+    }
+
+    /// <summary>The batch the next <see cref="RunPendingStep"/> trains on (a field, so the cached delegate a step
+    /// graph runs allocates nothing per step).</summary>
+    private readonly record struct PendingStep(ResidentData<T> Data, int Start, int Rows, StepControl<T> Control, NonFinite OnNonFinite);
 
     /// <summary>NonFinite.Throw: reads ‖g‖² and the loss (a host synchronisation per step) and throws before the
     /// step is begun, so nothing of it is applied.</summary>

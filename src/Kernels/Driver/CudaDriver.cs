@@ -141,6 +141,12 @@ internal static unsafe partial class CudaDriver
     [LibraryImport(Library)] public static partial CudaResult cuGraphLaunch(nint graphExec, nint stream);
     [LibraryImport(Library)] public static partial CudaResult cuGraphExecDestroy(nint graphExec);
     [LibraryImport(Library)] public static partial CudaResult cuGraphDestroy(nint graph);
+    [LibraryImport(Library)]
+    public static partial CudaResult cuStreamGetCaptureInfo_v2(nint stream, int* status, ulong* id, nint* graph,
+        nint** dependencies, nuint* dependencyCount);
+    // The CUDA 11 entry point with the CUDA_KERNEL_NODE_PARAMS_v1 layout, which drivers of 11.x and 12.x export.
+    [LibraryImport(Library)]
+    public static partial CudaResult cuGraphExecKernelNodeSetParams(nint graphExec, nint node, KernelNodeParams* parameters);
 
     // ---- errors -------------------------------------------------------------------------------------------
 
@@ -174,6 +180,16 @@ internal static unsafe partial class CudaDriver
         Global = 0,
         ThreadLocal = 1,
         Relaxed = 2,
+    }
+
+    /// <summary><c>CUDA_KERNEL_NODE_PARAMS_v1</c>: a kernel node's function, geometry and argument pointers.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct KernelNodeParams
+    {
+        public nint Function;
+        public uint GridX, GridY, GridZ, BlockX, BlockY, BlockZ, SharedMemoryBytes;
+        public void** Parameters;
+        public void** Extra;
     }
 
     /// <summary><c>CU_STREAM_NON_BLOCKING</c>: the stream does not synchronise with the legacy default stream.</summary>

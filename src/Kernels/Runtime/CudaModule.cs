@@ -12,13 +12,16 @@ internal sealed unsafe class CudaModule : IDisposable
     private const int LogBytes = 16 * 1024;
     private readonly CudaContext _context;
     private readonly nint[] _functions = new nint[KernelNames.All.Count];
+    private readonly byte[]?[] _parameterSizes = new byte[KernelNames.All.Count][];
+    private readonly string _ptx;
     private nint _module;
 
-    private CudaModule(CudaContext context, nint module, string architecture)
+    private CudaModule(CudaContext context, nint module, string architecture, string ptx)
     {
         _context = context;
         _module = module;
         Architecture = architecture;
+        _ptx = ptx;
     }
 
     /// <summary>The PTX target loaded: <c>sm_80</c> or <c>sm_75</c>.</summary>
@@ -33,7 +36,8 @@ internal sealed unsafe class CudaModule : IDisposable
     /// whose message carries the JIT error log.</summary>
     public static CudaModule Load(CudaContext context, string architecture)
     {
-        byte[] image = Encoding.UTF8.GetBytes(PtxModules.Load(architecture) + "\0");
+        string text = PtxModules.Load(architecture);
+        byte[] image = Encoding.UTF8.GetBytes(text + "\0");
         byte* errorLog = stackalloc byte[LogBytes];
         errorLog[0] = 0;
         var options = stackalloc JitOption[] { JitOption.ErrorLogBuffer, JitOption.ErrorLogBufferSizeBytes };
@@ -48,7 +52,7 @@ internal sealed unsafe class CudaModule : IDisposable
             throw Failure(result, nameof(cuModuleLoadDataEx),
                 $"JIT of the embedded {architecture} PTX: " + (log.Length > 0 ? log : "(the JIT log is empty)"));
         }
-        return new CudaModule(context, module, architecture);
+        return new CudaModule(context, module, architecture, text);
     }
 
     /// <summary>The handle of <paramref name="kernel"/> (looked up once).</summary>
@@ -62,6 +66,11 @@ internal sealed unsafe class CudaModule : IDisposable
         _functions[(int)kernel] = function;
         return function;
     }
+
+    /// <summary>The byte size of each parameter of <paramref name="kernel"/>, from its PTX declaration (parsed once):
+    /// how much of each argument a recorded launch keeps.</summary>
+    public byte[] ParameterSizes(Kernel kernel) =>
+        _parameterSizes[(int)kernel] ??= PtxModules.ParseParameterSizes(_ptx, KernelNames.Of(kernel));
 
     /// <summary>Unloads the module (queued kernels must have finished: the backend synchronises first).</summary>
     public void Dispose()
