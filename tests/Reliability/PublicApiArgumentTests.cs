@@ -136,7 +136,7 @@ public sealed class PublicApiArgumentTests
         typeof(LearningRateSweep), typeof(ParameterGroup), typeof(UncertainPrediction), typeof(UpdateStep), typeof(ImageTransform),
         typeof(AdadeltaSettings), typeof(AdagradSettings), typeof(AdamaxSettings), typeof(AdamSettings), typeof(NadamSettings),
         typeof(RmsPropSettings), typeof(SgdSettings), typeof(Cpu.Verification.VerificationRow), typeof(Cpu.Verification.VerificationTolerance),
-        typeof(StepCounters),
+        typeof(StepCounters), typeof(StepGraphCounters),
         // A plain value (kind, α) that every op and layer taking it validates, so tests can build invalid ones.
         typeof(Activation),
     ];

@@ -23,6 +23,15 @@ public sealed class BrokenBackendTests
     }
 
     [Test]
+    public void AStepGraphThatDropsAStepFailsTheStepGraphRowAndNothingElse()
+    {
+        AssertOnlyFailures(Verify(new GraphBackend(new CpuBackend<float>(), dropEvery: 5)), r => r.Op == "StepGraph");
+        var rows = Verify(new GraphBackend(new CpuBackend<float>(), dropEvery: 0));
+        Assert.That(rows.Where(r => !r.Passed).Select(r => $"{r.Op} {r.Case}: {r.Failure}"), Is.Empty);
+        Assert.That(rows.Single(r => r.Op == "StepGraph").Elements, Is.GreaterThan(500));
+    }
+
+    [Test]
     public void GemmOffByOnePercentFailsEveryNonEmptyGemmRowAndNothingElse()
     {
         var rows = Verify(new PerturbedGemm(new CpuBackend<float>()));
@@ -63,6 +72,27 @@ public sealed class BrokenBackendTests
     }
 
     /// <summary>c += 0.01·(1 + |c|) after a correct GEMM: ten times rtol = atol = 1e-3 at any magnitude.</summary>
+    /// <summary>Step graphs that run each step directly, except every <paramref name="dropEvery"/>-th, which they lose
+    /// (0: none).</summary>
+    private sealed class GraphBackend(IBackend<float> inner, int dropEvery) : DelegatingBackend(inner), IStepGraphBackend
+    {
+        public IStepGraph CreateStepGraph() => new Graph(dropEvery);
+
+        private sealed class Graph(int dropEvery) : IStepGraph
+        {
+            private long _steps;
+
+            public StepGraphCounters Counters => new(_steps, 0, 0, 0, 0);
+
+            public void Run(Action step)
+            {
+                if (dropEvery == 0 || ++_steps % dropEvery != 0) step();
+            }
+
+            public void Dispose() { }
+        }
+    }
+
     private sealed class PerturbedGemm(IBackend<float> inner) : DelegatingBackend(inner)
     {
         public override void Gemm(Tensor<float> c, Tensor<float> a, bool transposeA, Tensor<float> b, bool transposeB, double alpha,

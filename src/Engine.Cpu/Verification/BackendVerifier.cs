@@ -29,6 +29,7 @@ public static partial class BackendVerifier
         Losses(harness);
         Optimizers(harness);
         StepControl(harness);
+        StepGraph(harness);
         BadArguments(harness);
         return harness.Rows;
     }

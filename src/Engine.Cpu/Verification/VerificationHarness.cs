@@ -158,7 +158,7 @@ internal sealed class VerificationHarness(IBackend<float> actual, CpuBackend<flo
         return null;
     }
 
-    private static string? Try(Action action)
+    internal static string? Try(Action action)
     {
         try
         {
