@@ -19,6 +19,8 @@ prepare() {
     local data=/usr/share/datasets/fashion-mnist publish
     [ -f "$data/train-images-idx3-ubyte.gz" ] || { echo "gpu-session.sh: install dataset-fashion-mnist first" >&2; exit 2; }
     publish=$(mktemp -d)
+    # The trimmer's output of an earlier publish is reused even when the feature switches changed: start clean.
+    rm -rf src/Cli/obj/Release/net10.0/linux-x64
     # Partial trimming trims the framework only, and reflection-based JSON stays on (our assemblies and the anonymous
     # types of the --json outputs use it): 29 MB instead of 70.
     dotnet publish src/Cli -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -p:TrimMode=partial \

@@ -114,6 +114,7 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
             results.Add(metrics);
             foreach (var callback in callbacks) callback.OnEpochEnd(this, metrics);
         }
+        _pendingStep = default; // holds the disposed resident data otherwise
         foreach (var callback in callbacks) callback.OnTrainEnd(this);
         return results;
     }
