@@ -1300,11 +1300,11 @@ extern "C" __global__ void gemm_forward(float* C, const float* __restrict__ A, c
 // and cp.async need compute capability 8.0).
 // Launch: blocks of TF32_THREADS = 256 threads (8 warps); a 1-D grid of ceil(M / 128)·ceil(N / 128) blocks, block b
 // computing tile (b mod row tiles, b div row tiles) as in gemm_forward. Per K-tile of 16 the block stages the
-// 128×16 slice of op(A) and of op(B)ᵀ in shared memory, TF32_STAGES = 2 tiles in flight: while the warps multiply
-// one tile, cp.async (16 bytes per copy, when asyncCopy says every row start is 16-byte aligned) fills the other;
-// otherwise plain loads fill it. Each operand is staged in the layout of its global rows — k-contiguous
-// [128][16 + 4] or row-contiguous [16][128 + 8] — so each copy moves 4 consecutive floats, and the padding makes
-// the fragment reads conflict-free in either layout (a warp reads 8 rows × 4 k: the pad puts the 32 in 32 banks).
+// 128×16 slice of op(A) and of op(B)ᵀ in shared memory, TF32_STAGES = 3 tiles in flight: while the warps multiply
+// one tile, cp.async (16 bytes per copy, when asyncCopy says every row start is 16-byte aligned) fills the next two;
+// otherwise plain loads fill them. Each operand is staged in the layout of its global rows — k-contiguous [128][16]
+// or row-contiguous [16][128] — so each copy moves 4 consecutive floats, and an XOR swizzle of those groups makes
+// the fragment reads conflict-free in either layout (a warp reads 8 rows × 4 k: 32 distinct banks).
 // Warp w owns the 64×32 warp tile (w mod 2, w div 2): 4×4 mma.m16n8k8 tiles, 64 accumulators per thread.
 // Napkin math: 2·M·N·K FLOPs (the benchmark's figure); bytes 4·(M·K + K·N + M·N), plus M·N more with β ≠ 0. Each
 // K-tile stages 2·128·16 floats for 2·128·128·16 FLOPs: 128 FLOPs per float from L2/DRAM (twice gemm_forward's),
@@ -1313,7 +1313,9 @@ extern "C" __global__ void gemm_forward(float* C, const float* __restrict__ A, c
 #if (defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800) || defined(CUDANET_TF32_HOST_EMULATION)
 
 constexpr int TF32_TILE_M = 128, TF32_TILE_N = 128, TF32_TILE_K = 16, TF32_WARP_M = 64, TF32_WARP_N = 32;
-constexpr int TF32_STAGES = 2;
+constexpr int TF32_STAGES = 3;
+// Floats of shared memory per stage: the op(A) tile, then the op(B)ᵀ tile.
+constexpr int TF32_STAGE_FLOATS = (TF32_TILE_M + TF32_TILE_N) * TF32_TILE_K;
 constexpr int TF32_THREADS = (TF32_TILE_M / TF32_WARP_M) * (TF32_TILE_N / TF32_WARP_N) * 32;
 
 // The five PTX instructions of this section, each in a wrapper the host harness (tests/Cuda/Tf32GemmHostHarness.cpp)
@@ -1356,18 +1358,20 @@ static __device__ __forceinline__ void cp_async_wait() {
 #endif
 
 // One operand tile in shared memory: ROWS rows of op(A) (or of op(B)ᵀ) by TF32_TILE_K, stored k-contiguous
-// [ROWS][K + 4] when the global rows run along k (A, or Bᵀ stored (N, K)), else row-contiguous [K][ROWS + 8].
+// [ROWS][K] when the global rows run along k (A, or Bᵀ stored (N, K)), else row-contiguous [K][ROWS], without padding
+// (3 stages of both operands fill the 48 KiB of static shared memory exactly) but swizzled: the groups of 4 floats a
+// cp.async writes move within their row of the tile, by an XOR with a key that differs across the 8 rows (or the 4
+// k) one fragment read spans, so that its 8 rows × 4 k across a warp hit 32 distinct banks.
 template <int ROWS, bool K_CONTIGUOUS>
 struct tf32_tile {
-    static constexpr int K_STRIDE = TF32_TILE_K + 4, ROW_STRIDE = ROWS + 8;
-    static constexpr int FLOATS = K_CONTIGUOUS ? ROWS * K_STRIDE : TF32_TILE_K * ROW_STRIDE;
-    // The pads make a fragment read, 8 rows × 4 k across a warp, hit 32 distinct banks, and keep every group of
-    // 4 floats 16-byte aligned for cp.async.
-    static_assert(K_STRIDE % 4 == 0 && ROW_STRIDE % 4 == 0, "cp.async writes 16-byte aligned groups of 4 floats");
-    static_assert(K_STRIDE % 8 == 4 && ROW_STRIDE % 16 == 8,
-                  "row stride 4·odd: 8 rows start in 8 distinct 4-bank groups; k stride 8·odd: 4 k rows in 4 8-bank groups");
+    static constexpr int FLOATS = ROWS * TF32_TILE_K;
+    static_assert(TF32_TILE_K == 16, "k-contiguous: a row is 4 groups, 2 rows per 32 banks, so rows 2r and 2r + 1 "
+                                     "pair up and the key (row / 2) mod 4 spreads 8 rows over all 8 group slots");
+    static_assert(ROWS % 32 == 0, "row-contiguous: a k row is whole 32-bank lines, so the key 2·(k mod 4) moves the 2 "
+                                  "groups of 8 rows to 8 distinct slots and stays within the row");
     static __device__ __forceinline__ int at(int row, int k) {
-        return K_CONTIGUOUS ? row * K_STRIDE + k : k * ROW_STRIDE + row;
+        return K_CONTIGUOUS ? row * TF32_TILE_K + 4 * ((k / 4) ^ ((row / 2) % 4)) + k % 4
+                            : k * ROWS + 4 * ((row / 4) ^ (2 * (k % 4))) + row % 4;
     }
 };
 
@@ -1404,12 +1408,13 @@ static __device__ __forceinline__ void tf32_stage(float* tile, const float* __re
 
 // One block's 128×128 tile of C. TRANS_A / TRANS_B pick the staging layouts at compile time, so the fragment reads
 // of the K loop are constant shared offsets; async (uniform across the grid) picks cp.async or plain loads per copy
-// group, which costs a predicted branch where a fourth template parameter would double the PTX.
+// group, which costs a predicted branch where a fourth template parameter would double the PTX. stages is the
+// entry's one shared buffer: a __shared__ array here would be one per instantiation, all four allocated at once.
 template <bool TRANS_A, bool TRANS_B>
 static __device__ __forceinline__ void gemm_tf32_block_tile(float* C, const float* __restrict__ A,
                                                            const float* __restrict__ B, const float* bias, int M,
                                                            int N, int K, float alpha, float beta, int kind,
-                                                           float activationAlpha, bool async) {
+                                                           float activationAlpha, bool async, float* stages) {
     constexpr int BM = TF32_TILE_M, BN = TF32_TILE_N, BK = TF32_TILE_K, WM = TF32_WARP_M, WN = TF32_WARP_N;
     constexpr int MMA_M = WM / 16, MMA_N = WN / 8, WARPS_M = BM / WM;
     using TileA = tf32_tile<BM, !TRANS_A>;
@@ -1419,11 +1424,9 @@ static __device__ __forceinline__ void gemm_tf32_block_tile(float* C, const floa
     static_assert(BK % 8 == 0 && BK % 4 == 0, "a K-tile is whole k8 mma steps and whole 16-byte copy groups");
     static_assert(TF32_THREADS % 32 == 0 && TF32_THREADS <= 1024, "a block of whole warps, within 1024 threads");
     static_assert(TF32_STAGES >= 2, "a K-tile is copied while the one before it is multiplied");
-    static_assert(TF32_STAGES * (TileA::FLOATS + TileB::FLOATS) * 4 <= 48 * 1024,
-                  "static shared memory is limited to 48 KiB");
-
-    __shared__ __attribute__((aligned(16))) float As[TF32_STAGES][TileA::FLOATS];
-    __shared__ __attribute__((aligned(16))) float Bs[TF32_STAGES][TileB::FLOATS];
+    static_assert(TileA::FLOATS + TileB::FLOATS == TF32_STAGE_FLOATS, "a stage holds one tile of each operand");
+    const auto tileA = [&](int stage) { return stages + stage * TF32_STAGE_FLOATS; };
+    const auto tileB = [&](int stage) { return stages + stage * TF32_STAGE_FLOATS + TileA::FLOATS; };
 
     const int lane = (int)threadIdx.x % 32, warp = (int)threadIdx.x / 32;
     const int group = lane / 4, member = lane % 4;  // the PTX ISA's groupID and threadID_in_group
@@ -1448,8 +1451,8 @@ static __device__ __forceinline__ void gemm_tf32_block_tile(float* C, const floa
 #pragma unroll
     for (int s = 0; s < TF32_STAGES - 1; s++) {
         if (s < tiles) {
-            tf32_stage<BM, !TRANS_A>(As[s], A, ldA, M, K, m0, s * BK, async);
-            tf32_stage<BN, TRANS_B>(Bs[s], B, ldB, N, K, n0, s * BK, async);
+            tf32_stage<BM, !TRANS_A>(tileA(s), A, ldA, M, K, m0, s * BK, async);
+            tf32_stage<BN, TRANS_B>(tileB(s), B, ldB, N, K, n0, s * BK, async);
         }
         cp_async_commit();
     }
@@ -1457,14 +1460,14 @@ static __device__ __forceinline__ void gemm_tf32_block_tile(float* C, const floa
         // Refill the stage multiplied in the previous iteration (the barrier at its end has freed it).
         const int next = tile + TF32_STAGES - 1, slot = next % TF32_STAGES;
         if (next < tiles) {
-            tf32_stage<BM, !TRANS_A>(As[slot], A, ldA, M, K, m0, next * BK, async);
-            tf32_stage<BN, TRANS_B>(Bs[slot], B, ldB, N, K, n0, next * BK, async);
+            tf32_stage<BM, !TRANS_A>(tileA(slot), A, ldA, M, K, m0, next * BK, async);
+            tf32_stage<BN, TRANS_B>(tileB(slot), B, ldB, N, K, n0, next * BK, async);
         }
         cp_async_commit();
         cp_async_wait<TF32_STAGES - 1>();  // this thread's copies of `tile` have landed …
         __syncthreads();                    // … and everyone's (plain stores as well)
-        const float* a = As[tile % TF32_STAGES];
-        const float* b = Bs[tile % TF32_STAGES];
+        const float* a = tileA(tile % TF32_STAGES);
+        const float* b = tileB(tile % TF32_STAGES);
 #pragma unroll
         for (int k = 0; k < BK; k += 8) {
             unsigned int fa[MMA_M][4], fb[MMA_N][2];
@@ -1516,14 +1519,16 @@ static __device__ __forceinline__ void gemm_tf32_block_tile(float* C, const floa
 extern "C" __global__ void gemm_tf32_forward(float* C, const float* __restrict__ A, const float* __restrict__ B,
                                              const float* bias, int M, int N, int K, int transA, int transB,
                                              float alpha, float beta, int kind, float activationAlpha, int asyncCopy) {
-    static_assert(TF32_THREADS == 256, "CudaBackend.Tf32GemmThreads launches 256 threads per block");
+    static_assert(TF32_THREADS == 256, "Tf32GemmGeometry.Threads launches 256 threads per block");
+    static_assert(TF32_STAGES * TF32_STAGE_FLOATS * 4 <= 48 * 1024, "static shared memory is limited to 48 KiB");
+    __shared__ __attribute__((aligned(16))) float stages[TF32_STAGES * TF32_STAGE_FLOATS];
     const bool async = asyncCopy != 0;
     if (transA) {
-        if (transB) gemm_tf32_block_tile<true, true>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async);
-        else gemm_tf32_block_tile<true, false>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async);
+        if (transB) gemm_tf32_block_tile<true, true>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async, stages);
+        else gemm_tf32_block_tile<true, false>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async, stages);
     } else {
-        if (transB) gemm_tf32_block_tile<false, true>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async);
-        else gemm_tf32_block_tile<false, false>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async);
+        if (transB) gemm_tf32_block_tile<false, true>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async, stages);
+        else gemm_tf32_block_tile<false, false>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async, stages);
     }
 }
 

@@ -88,11 +88,22 @@ public sealed class Tf32GemmKernelTests
             Assert.That(Count(@"cvt\.rna\.tf32\.f32 "), Is.EqualTo(4 * 2 * 24));
             Assert.That(Count(@"cp\.async\.cg\.shared\.global \[s\], \[g\], 16;"), Is.GreaterThan(0));
             Assert.That(Count(@"cp\.async\.commit_group;"), Is.GreaterThan(0));
-            Assert.That(Count(@"cp\.async\.wait_group 1;"), Is.EqualTo(4));
+            Assert.That(Count(@"cp\.async\.wait_group 2;"), Is.EqualTo(4));
             Assert.That(body, Does.Not.Contain(".local"), "local memory: a register array indexed at run time");
             Assert.That(body, Does.Not.Contain("__local_depot"));
         }
         Assert.That(PtxModules.Load("sm_80"), Does.Match(@"(?m)^\.target sm_80"));
+    }
+
+    [Test]
+    public void SharedMemoryIsOneBufferWithinTheStaticLimit()
+    {
+        // ptxas allocates every .shared variable an entry uses, without overlap: a buffer per inlined instantiation
+        // would add up to 4× the stages. One buffer of 3 stages × (128 + 128) × 16 floats, within the 48 KiB of a
+        // launch without a dynamic shared-memory opt-in.
+        var buffers = Regex.Matches(PtxModules.Load("sm_80"), @"(?m)^\s*\.shared \.align \d+ \.b8 (?<name>\w*gemm_tf32\w*)\[(?<bytes>\d+)\];");
+        Assert.That(buffers, Has.Count.EqualTo(1), "shared variables of gemm_tf32");
+        Assert.That(int.Parse(buffers[0].Groups["bytes"].Value), Is.EqualTo(3 * 256 * 16 * sizeof(float)).And.LessThanOrEqualTo(48 * 1024));
     }
 
     [Test]
