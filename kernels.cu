@@ -1423,7 +1423,8 @@ static __device__ __forceinline__ void gemm_tf32_block_tile(float* C, const floa
                   "warp tiles cover the block tile in whole m16n8 mma tiles");
     static_assert(BK % 8 == 0 && BK % 4 == 0, "a K-tile is whole k8 mma steps and whole 16-byte copy groups");
     static_assert(TF32_THREADS % 32 == 0 && TF32_THREADS <= 1024, "a block of whole warps, within 1024 threads");
-    static_assert(TF32_STAGES >= 2, "a K-tile is copied while the one before it is multiplied");
+    static_assert(TF32_STAGES >= 3, "tiles + 1 and + 2 are copied while tile is multiplied and tile - 1's stage is "
+                                    "refilled, which one barrier per K-tile allows only with a third stage");
     static_assert(TileA::FLOATS + TileB::FLOATS == TF32_STAGE_FLOATS, "a stage holds one tile of each operand");
     const auto tileA = [&](int stage) { return stages + stage * TF32_STAGE_FLOATS; };
     const auto tileB = [&](int stage) { return stages + stage * TF32_STAGE_FLOATS + TileA::FLOATS; };
@@ -1457,15 +1458,15 @@ static __device__ __forceinline__ void gemm_tf32_block_tile(float* C, const floa
         cp_async_commit();
     }
     for (int tile = 0; tile < tiles; tile++) {
-        // Refill the stage multiplied in the previous iteration (the barrier at its end has freed it).
+        cp_async_wait<TF32_STAGES - 2>();  // this thread's copies of `tile` have landed …
+        __syncthreads();  // … and everyone's (plain stores as well), and every warp is done multiplying tile - 1
+        // Refill the stage of tile - 1, which the barrier has just freed: one barrier per K-tile.
         const int next = tile + TF32_STAGES - 1, slot = next % TF32_STAGES;
         if (next < tiles) {
             tf32_stage<BM, !TRANS_A>(tileA(slot), A, ldA, M, K, m0, next * BK, async);
             tf32_stage<BN, TRANS_B>(tileB(slot), B, ldB, N, K, n0, next * BK, async);
         }
         cp_async_commit();
-        cp_async_wait<TF32_STAGES - 1>();  // this thread's copies of `tile` have landed …
-        __syncthreads();                    // … and everyone's (plain stores as well)
         const float* a = tileA(tile % TF32_STAGES);
         const float* b = tileB(tile % TF32_STAGES);
 #pragma unroll
@@ -1491,7 +1492,6 @@ static __device__ __forceinline__ void gemm_tf32_block_tile(float* C, const floa
                 for (int j = 0; j < MMA_N; j++) mma_m16n8k8_tf32(acc[i][j], fa[i], fb[j]);
             }
         }
-        __syncthreads();
     }
 
     // Accumulator r of mma tile (i, j) is C element (group + 8·(r / 2), 2·member + r % 2) of that tile.
@@ -1523,12 +1523,15 @@ extern "C" __global__ void gemm_tf32_forward(float* C, const float* __restrict__
     static_assert(TF32_STAGES * TF32_STAGE_FLOATS * 4 <= 48 * 1024, "static shared memory is limited to 48 KiB");
     __shared__ __attribute__((aligned(16))) float stages[TF32_STAGES * TF32_STAGE_FLOATS];
     const bool async = asyncCopy != 0;
-    if (transA) {
-        if (transB) gemm_tf32_block_tile<true, true>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async, stages);
-        else gemm_tf32_block_tile<true, false>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async, stages);
+    // Four inlined instantiations, so that each K loop reads its shared tiles at constant offsets.
+    if (transA && transB) {
+        gemm_tf32_block_tile<true, true>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async, stages);
+    } else if (transA) {
+        gemm_tf32_block_tile<true, false>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async, stages);
+    } else if (transB) {
+        gemm_tf32_block_tile<false, true>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async, stages);
     } else {
-        if (transB) gemm_tf32_block_tile<false, true>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async, stages);
-        else gemm_tf32_block_tile<false, false>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async, stages);
+        gemm_tf32_block_tile<false, false>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async, stages);
     }
 }
 
