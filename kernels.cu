@@ -1290,6 +1290,253 @@ extern "C" __global__ void gemm_forward(float* C, const float* __restrict__ A, c
         C, A, B, bias, M, N, K, transA, transB, alpha, beta, kind, activationAlpha);
 }
 
+// ==== gemm_tf32 =============================================================================================
+//
+// C = act(α·op(A)·op(B) + β·C + bias) on the tensor cores in TF32 — the contract of gemm_forward (shapes, all four
+// transposes, any M, N, K ≥ 0, β = 0 never reads C, the epilogue order α·sum, + β·C, + bias, activation), except
+// that every element of op(A) and op(B) is first rounded to TF32 (cvt.rna: 10 mantissa bits, to nearest, ties
+// away from zero); products of TF32 values are exact in float and are summed in float32. CudaBackend runs it only
+// when GemmPrecision is Tf32 (DESIGN.md §4: never silently), and only the sm_80 module has it (mma.sync with tf32
+// and cp.async need compute capability 8.0).
+// Launch: blocks of TF32_THREADS = 256 threads (8 warps); a 1-D grid of ceil(M / 128)·ceil(N / 128) blocks, block b
+// computing tile (b mod row tiles, b div row tiles) as in gemm_forward. Per K-tile of 16 the block stages the
+// 128×16 slice of op(A) and of op(B)ᵀ in shared memory, TF32_STAGES = 3 tiles in flight: while the warps multiply
+// one tile, cp.async (16 bytes per copy, when asyncCopy says every row start is 16-byte aligned) fills the next two;
+// otherwise plain loads fill them. Each operand is staged in the layout of its global rows — k-contiguous [128][16]
+// or row-contiguous [16][128] — so each copy moves 4 consecutive floats, and an XOR swizzle of those groups makes
+// the fragment reads conflict-free in either layout (a warp reads 8 rows × 4 k: 32 distinct banks).
+// Warp w owns the 64×32 warp tile (w mod 2, w div 2): 4×4 mma.m16n8k8 tiles, 64 accumulators per thread.
+// Napkin math: 2·M·N·K FLOPs (the benchmark's figure); bytes 4·(M·K + K·N + M·N), plus M·N more with β ≠ 0. Each
+// K-tile stages 2·128·16 floats for 2·128·128·16 FLOPs: 128 FLOPs per float from L2/DRAM (twice gemm_forward's),
+// and per k8 step a warp issues 16 mma (2·16·8·8 FLOPs each) for 24 shared loads and 24 cvt per thread.
+
+#if (defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800) || defined(CUDANET_TF32_HOST_EMULATION)
+
+constexpr int TF32_TILE_M = 128, TF32_TILE_N = 128, TF32_TILE_K = 16, TF32_WARP_M = 64, TF32_WARP_N = 32;
+constexpr int TF32_STAGES = 3;
+// Floats of shared memory per stage: the op(A) tile, then the op(B)ᵀ tile.
+constexpr int TF32_STAGE_FLOATS = (TF32_TILE_M + TF32_TILE_N) * TF32_TILE_K;
+constexpr int TF32_THREADS = (TF32_TILE_M / TF32_WARP_M) * (TF32_TILE_N / TF32_WARP_N) * 32;
+
+// The five PTX instructions of this section, each in a wrapper the host harness (tests/Cuda/Tf32GemmHostHarness.cpp)
+// replaces with an emulation of its PTX semantics.
+#ifndef CUDANET_TF32_HOST_EMULATION
+
+// x rounded to TF32 (to nearest, ties away from zero), as the .b32 register mma.sync takes.
+static __device__ __forceinline__ unsigned int tf32_round(float x) {
+    unsigned int bits;
+    asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(bits) : "f"(x));
+    return bits;
+}
+
+// d = a·b + c for one 16×8×8 tile, warp-collective; fragments in the PTX ISA layout (section comment of gemm_tf32).
+static __device__ __forceinline__ void mma_m16n8k8_tf32(float (&d)[4], const unsigned int (&a)[4],
+                                                         const unsigned int (&b)[2]) {
+    asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
+                 "{%8, %9}, {%0, %1, %2, %3};"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+}
+
+// 16 bytes from global to shared, bypassing L1 (.cg: each byte is read once per block); both addresses 16-aligned.
+static __device__ __forceinline__ void cp_async16(float* shared, const float* global) {
+    asm volatile("{\n\t.reg .u64 s, g;\n\tcvta.to.shared.u64 s, %0;\n\tcvta.to.global.u64 g, %1;\n\t"
+                 "cp.async.cg.shared.global [s], [g], 16;\n\t}"
+                 :
+                 : "l"(shared), "l"(global)
+                 : "memory");
+}
+
+static __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
+
+// Waits until at most PENDING of this thread's committed groups are still in flight.
+template <int PENDING>
+static __device__ __forceinline__ void cp_async_wait() {
+    asm volatile("cp.async.wait_group %0;" ::"n"(PENDING) : "memory");
+}
+
+#endif
+
+// One operand tile in shared memory: ROWS rows of op(A) (or of op(B)ᵀ) by TF32_TILE_K, stored k-contiguous
+// [ROWS][K] when the global rows run along k (A, or Bᵀ stored (N, K)), else row-contiguous [K][ROWS], without padding
+// (3 stages of both operands fill the 48 KiB of static shared memory exactly) but swizzled: the groups of 4 floats a
+// cp.async writes move within their row of the tile, by an XOR with a key that differs across the 8 rows (or the 4
+// k) one fragment read spans, so that its 8 rows × 4 k across a warp hit 32 distinct banks.
+template <int ROWS, bool K_CONTIGUOUS>
+struct tf32_tile {
+    static constexpr int FLOATS = ROWS * TF32_TILE_K;
+    static_assert(TF32_TILE_K == 16, "k-contiguous: a row is 4 groups, 2 rows per 32 banks, so rows 2r and 2r + 1 "
+                                     "pair up and the key (row / 2) mod 4 spreads 8 rows over all 8 group slots");
+    static_assert(ROWS % 32 == 0, "row-contiguous: a k row is whole 32-bank lines, so the key 2·(k mod 4) moves the 2 "
+                                  "groups of 8 rows to 8 distinct slots and stays within the row");
+    static __device__ __forceinline__ int at(int row, int k) {
+        return K_CONTIGUOUS ? row * TF32_TILE_K + 4 * ((k / 4) ^ ((row / 2) % 4)) + k % 4
+                            : k * ROWS + 4 * ((row / 4) ^ (2 * (k % 4))) + row % 4;
+    }
+};
+
+// Stages rows [row0, row0 + ROWS) × depths [k0, k0 + TF32_TILE_K) of an operand whose element (row, k) is
+// X[row·ld + k] (K_CONTIGUOUS) or X[k·ld + row], zeros outside rows × depth. With async every group of 4 along the
+// contiguous dimension is one cp.async (the launcher has checked that X and ld keep each group 16-byte aligned, so
+// a group lies wholly inside or outside the matrix); without, 4 plain loads.
+template <int ROWS, bool K_CONTIGUOUS>
+static __device__ __forceinline__ void tf32_stage(float* tile, const float* __restrict__ X, long long ld, int rows,
+                                                  int depth, int row0, int k0, bool async) {
+    using T = tf32_tile<ROWS, K_CONTIGUOUS>;
+    constexpr int GROUPS = ROWS * TF32_TILE_K / 4, ALONG = (K_CONTIGUOUS ? TF32_TILE_K : ROWS) / 4;
+    static_assert(GROUPS % TF32_THREADS == 0, "every thread copies the same number of groups: no bound on the loop");
+#pragma unroll
+    for (int s = 0; s < GROUPS / TF32_THREADS; s++) {
+        const int group = (int)threadIdx.x + s * TF32_THREADS;
+        const int across = group / ALONG, along = 4 * (group % ALONG);
+        const int row = K_CONTIGUOUS ? across : along, k = K_CONTIGUOUS ? along : across;
+        float* target = tile + T::at(row, k);
+        const int outer = K_CONTIGUOUS ? row0 + row : k0 + k, inner = K_CONTIGUOUS ? k0 + k : row0 + row;
+        const int outerLimit = K_CONTIGUOUS ? rows : depth, innerLimit = K_CONTIGUOUS ? depth : rows;
+        const float* source = X + outer * ld + inner;
+        if (async && outer < outerLimit && inner < innerLimit) {
+            cp_async16(target, source);
+            continue;
+        }
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+            const float value = outer < outerLimit && inner + e < innerLimit ? source[e] : 0.0f;
+            target[e] = value;
+        }
+    }
+}
+
+// One block's 128×128 tile of C. TRANS_A / TRANS_B pick the staging layouts at compile time, so the fragment reads
+// of the K loop are constant shared offsets; async (uniform across the grid) picks cp.async or plain loads per copy
+// group, which costs a predicted branch where a fourth template parameter would double the PTX. stages is the
+// entry's one shared buffer: a __shared__ array here would be one per instantiation, all four allocated at once.
+template <bool TRANS_A, bool TRANS_B>
+static __device__ __forceinline__ void gemm_tf32_block_tile(float* C, const float* __restrict__ A,
+                                                           const float* __restrict__ B, const float* bias, int M,
+                                                           int N, int K, float alpha, float beta, int kind,
+                                                           float activationAlpha, bool async, float* stages) {
+    constexpr int BM = TF32_TILE_M, BN = TF32_TILE_N, BK = TF32_TILE_K, WM = TF32_WARP_M, WN = TF32_WARP_N;
+    constexpr int MMA_M = WM / 16, MMA_N = WN / 8, WARPS_M = BM / WM;
+    using TileA = tf32_tile<BM, !TRANS_A>;
+    using TileB = tf32_tile<BN, TRANS_B>;
+    static_assert(BM % WM == 0 && BN % WN == 0 && WM % 16 == 0 && WN % 8 == 0,
+                  "warp tiles cover the block tile in whole m16n8 mma tiles");
+    static_assert(BK % 8 == 0 && BK % 4 == 0, "a K-tile is whole k8 mma steps and whole 16-byte copy groups");
+    static_assert(TF32_THREADS % 32 == 0 && TF32_THREADS <= 1024, "a block of whole warps, within 1024 threads");
+    static_assert(TF32_STAGES >= 3, "tiles + 1 and + 2 are copied while tile is multiplied and tile - 1's stage is "
+                                    "refilled, which one barrier per K-tile allows only with a third stage");
+    static_assert(TileA::FLOATS + TileB::FLOATS == TF32_STAGE_FLOATS, "a stage holds one tile of each operand");
+    const auto tileA = [&](int stage) { return stages + stage * TF32_STAGE_FLOATS; };
+    const auto tileB = [&](int stage) { return stages + stage * TF32_STAGE_FLOATS + TileA::FLOATS; };
+
+    const int lane = (int)threadIdx.x % 32, warp = (int)threadIdx.x / 32;
+    const int group = lane / 4, member = lane % 4;  // the PTX ISA's groupID and threadID_in_group
+    const int warpRow = (warp % WARPS_M) * WM, warpColumn = (warp / WARPS_M) * WN;
+    const int rowTiles = M / BM + (M % BM != 0 ? 1 : 0);
+    const int m0 = (int)(blockIdx.x % rowTiles) * BM, n0 = (int)(blockIdx.x / rowTiles) * BN;
+    const long long ldA = TRANS_A ? M : K, ldB = TRANS_B ? K : N;
+
+    float acc[MMA_M][MMA_N][4];
+#pragma unroll
+    for (int i = 0; i < MMA_M; i++) {
+#pragma unroll
+        for (int j = 0; j < MMA_N; j++) {
+#pragma unroll
+            for (int r = 0; r < 4; r++) acc[i][j][r] = 0.0f;
+        }
+    }
+
+    // K / BK rounded up without forming K + BK - 1 (K may be near 2^31).
+    const int tiles = K / BK + (K % BK != 0 ? 1 : 0);
+    // The first STAGES - 1 tiles, one commit group each (empty past the last tile, so the wait count stays fixed).
+#pragma unroll
+    for (int s = 0; s < TF32_STAGES - 1; s++) {
+        if (s < tiles) {
+            tf32_stage<BM, !TRANS_A>(tileA(s), A, ldA, M, K, m0, s * BK, async);
+            tf32_stage<BN, TRANS_B>(tileB(s), B, ldB, N, K, n0, s * BK, async);
+        }
+        cp_async_commit();
+    }
+    for (int tile = 0; tile < tiles; tile++) {
+        cp_async_wait<TF32_STAGES - 2>();  // this thread's copies of `tile` have landed …
+        __syncthreads();  // … and everyone's (plain stores as well), and every warp is done multiplying tile - 1
+        // Refill the stage of tile - 1, which the barrier has just freed: one barrier per K-tile.
+        const int next = tile + TF32_STAGES - 1, slot = next % TF32_STAGES;
+        if (next < tiles) {
+            tf32_stage<BM, !TRANS_A>(tileA(slot), A, ldA, M, K, m0, next * BK, async);
+            tf32_stage<BN, TRANS_B>(tileB(slot), B, ldB, N, K, n0, next * BK, async);
+        }
+        cp_async_commit();
+        const float* a = tileA(tile % TF32_STAGES);
+        const float* b = tileB(tile % TF32_STAGES);
+#pragma unroll
+        for (int k = 0; k < BK; k += 8) {
+            unsigned int fa[MMA_M][4], fb[MMA_N][2];
+#pragma unroll
+            for (int i = 0; i < MMA_M; i++) {
+                const int row = warpRow + 16 * i + group;
+                fa[i][0] = tf32_round(a[TileA::at(row, k + member)]);
+                fa[i][1] = tf32_round(a[TileA::at(row + 8, k + member)]);
+                fa[i][2] = tf32_round(a[TileA::at(row, k + member + 4)]);
+                fa[i][3] = tf32_round(a[TileA::at(row + 8, k + member + 4)]);
+            }
+#pragma unroll
+            for (int j = 0; j < MMA_N; j++) {
+                const int column = warpColumn + 8 * j + group;
+                fb[j][0] = tf32_round(b[TileB::at(column, k + member)]);
+                fb[j][1] = tf32_round(b[TileB::at(column, k + member + 4)]);
+            }
+#pragma unroll
+            for (int i = 0; i < MMA_M; i++) {
+#pragma unroll
+                for (int j = 0; j < MMA_N; j++) mma_m16n8k8_tf32(acc[i][j], fa[i], fb[j]);
+            }
+        }
+    }
+
+    // Accumulator r of mma tile (i, j) is C element (group + 8·(r / 2), 2·member + r % 2) of that tile.
+#pragma unroll
+    for (int i = 0; i < MMA_M; i++) {
+#pragma unroll
+        for (int j = 0; j < MMA_N; j++) {
+#pragma unroll
+            for (int r = 0; r < 4; r++) {
+                const int row = m0 + warpRow + 16 * i + group + 8 * (r / 2);
+                const int column = n0 + warpColumn + 8 * j + 2 * member + r % 2;
+                if (row >= M || column >= N) continue;
+                const long long index = (long long)row * N + column;
+                float value = alpha * acc[i][j][r];
+                if (beta != 0.0f) value += beta * C[index];
+                if (bias != nullptr) value += bias[column];
+                C[index] = kind == ACTIVATION_IDENTITY ? value : gemm_epilogue_activation(value, kind, activationAlpha);
+            }
+        }
+    }
+}
+
+// asyncCopy ≠ 0 promises that A and B are 16-byte aligned and that their row lengths (K or M for A, N or K for B)
+// are multiples of 4, so that every copy group is one 16-byte cp.async; CudaBackend checks it and passes 0 otherwise.
+extern "C" __global__ void gemm_tf32_forward(float* C, const float* __restrict__ A, const float* __restrict__ B,
+                                             const float* bias, int M, int N, int K, int transA, int transB,
+                                             float alpha, float beta, int kind, float activationAlpha, int asyncCopy) {
+    static_assert(TF32_THREADS == 256, "Tf32GemmGeometry.Threads launches 256 threads per block");
+    static_assert(TF32_STAGES * TF32_STAGE_FLOATS * 4 <= 48 * 1024, "static shared memory is limited to 48 KiB");
+    __shared__ __attribute__((aligned(16))) float stages[TF32_STAGES * TF32_STAGE_FLOATS];
+    const bool async = asyncCopy != 0;
+    // Four inlined instantiations, so that each K loop reads its shared tiles at constant offsets.
+    if (transA && transB) {
+        gemm_tf32_block_tile<true, true>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async, stages);
+    } else if (transA) {
+        gemm_tf32_block_tile<true, false>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async, stages);
+    } else if (transB) {
+        gemm_tf32_block_tile<false, true>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async, stages);
+    } else {
+        gemm_tf32_block_tile<false, false>(C, A, B, bias, M, N, K, alpha, beta, kind, activationAlpha, async, stages);
+    }
+}
+
+#endif
+
 // ==== activation_forward ====================================================================================
 //
 // y[i] = act(x[i]) — x, y (n), float; y may be x (no __restrict__); kind is an ActivationKind, alpha its parameter

@@ -9,6 +9,11 @@ public sealed partial class CudaBackend
     protected override unsafe void GemmCore(Tensor<float> c, Tensor<float> a, bool transposeA, Tensor<float> b,
         bool transposeB, float alpha, float beta, Tensor<float>? bias, Activation epilogue, int k)
     {
+        if (GemmPrecision == GemmPrecision.Tf32)
+        {
+            GemmTf32(c, a, transposeA, b, transposeB, alpha, beta, bias, epilogue, k);
+            return;
+        }
         ulong output = Address(c), left = Address(a), right = Address(b), shift = bias is null ? 0 : Address(bias);
         int m = c.Rows, n = c.Columns, flagA = transposeA ? 1 : 0, flagB = transposeB ? 1 : 0;
         int kind = (int)epilogue.Kind;

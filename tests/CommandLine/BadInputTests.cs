@@ -41,6 +41,22 @@ public sealed class BadInputTests
         AssertRejected(named, "train", "--data", CliRunner.Sample, option, value);
 
     [Test]
+    public void Tf32OnTheCpu() => AssertRejected("--tf32", "train", "--data", CliRunner.Sample, "--device", "cpu", "--tf32");
+
+    [Test]
+    public void Tf32WithoutATf32Gpu()
+    {
+        // auto falls back to the CPU without a GPU; a GPU below compute capability 8.0 is named with its capability.
+        if (CudaNet.Cuda.CudaBackend.TryCreate(out var gpu, out _))
+        {
+            using (gpu)
+                if (CudaNet.Cuda.CudaBackend.Tf32Unsupported(gpu!.Context.Name, gpu.Context.ComputeCapability) is null)
+                    Assert.Ignore("this GPU runs TF32");
+        }
+        AssertRejected("--tf32", "train", "--data", CliRunner.Sample, "--device", "auto", "--tf32");
+    }
+
+    [Test]
     public void MissingDataFolder() => AssertRejected("--data", "train", "--data", Path.Combine(_folder, "nowhere"));
 
     [Test]

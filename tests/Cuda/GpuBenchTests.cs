@@ -104,6 +104,16 @@ public sealed class GpuBenchTests
     }
 
     [Test]
+    public void Tf32RowsAreNamedApartFromTheFp32Rows()
+    {
+        Assert.That(GpuRoofline.Tf32Op(false, false), Is.EqualTo("tf32 gemm NN"));
+        Assert.That(GpuRoofline.Tf32Op(false, true, againstFp32: true), Is.EqualTo("tf32 gemm NT vs fp32"));
+        // --filter sgemm keeps the FP32 rows only; --filter tf32 the TF32 ones only.
+        Assert.That(new RowFilter("sgemm").Includes(GpuRoofline.Tf32Op(false, true)), Is.False);
+        Assert.That(new RowFilter("tf32").Includes(BenchRow.GemmOp(false, true, epilogue: false)), Is.False);
+    }
+
+    [Test]
     public void PeakBandwidthIsDoubleDataRateTimesBusWidth()
     {
         // H100 SXM: 2619 MHz HBM3 on a 5120-bit bus → 3.35 TB/s.

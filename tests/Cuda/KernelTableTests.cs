@@ -5,7 +5,7 @@ using NUnit.Framework;
 namespace CudaNet.Tests.Cuda;
 
 /// <summary>The kernel table of the CUDA backend against the embedded PTX: every kernel a launcher can name exists
-/// in both modules, with the parameter types its launcher passes.</summary>
+/// in both modules (the sm_80-only ones in sm_80 alone), with the parameter types its launcher passes.</summary>
 [TestFixture]
 public sealed class KernelTableTests
 {
@@ -43,6 +43,8 @@ public sealed class KernelTableTests
         [Kernel.CopyIfSkipped] = ["u64", "u64", "u64", "u32"],
         [Kernel.GemmForward] =
             ["u64", "u64", "u64", "u64", "u32", "u32", "u32", "u32", "u32", "f32", "f32", "u32", "f32"],
+        [Kernel.GemmTf32Forward] =
+            ["u64", "u64", "u64", "u64", "u32", "u32", "u32", "u32", "u32", "f32", "f32", "u32", "f32", "u32"],
         [Kernel.ActivationForward] = ["u64", "u64", "u32", "u32", "f32"],
         [Kernel.ActivationBackward] = ["u64", "u64", "u64", "u64", "u32", "u32", "f32"],
         [Kernel.PReLUForward] = ["u64", "u64", "u64", "u32", "u32"],
@@ -84,8 +86,18 @@ public sealed class KernelTableTests
     public void EveryKernelOfTheTableIsAnEntryPointOfTheModule(string arch)
     {
         var entries = PtxModules.EntryPoints(arch);
-        foreach (var kernel in KernelNames.All)
+        foreach (var kernel in KernelNames.In(arch))
             Assert.That(entries, Does.Contain(KernelNames.Of(kernel)), $"{kernel} in {arch}");
+        foreach (var kernel in KernelNames.All.Except(KernelNames.In(arch)))
+            Assert.That(entries, Does.Not.Contain(KernelNames.Of(kernel)), $"{kernel} must be sm_80 only");
+    }
+
+    [Test]
+    public void OnlyTheTensorCoreKernelsAreSm80Only()
+    {
+        Assert.That(KernelNames.Sm80Only, Is.EqualTo(new[] { Kernel.GemmTf32Forward }));
+        Assert.That(KernelNames.In("sm_80"), Is.EquivalentTo(KernelNames.All));
+        Assert.That(KernelNames.In("sm_75"), Is.EquivalentTo(KernelNames.All.Except(KernelNames.Sm80Only)));
     }
 
     [TestCaseSource(nameof(Architectures))]
@@ -95,7 +107,7 @@ public sealed class KernelTableTests
         string ptx = PtxModules.Load(arch);
         using (Assert.EnterMultipleScope())
         {
-            foreach (var (kernel, types) in Parameters)
+            foreach (var (kernel, types) in Parameters.Where(pair => KernelNames.In(arch).Contains(pair.Key)))
                 Assert.That(ParameterTypes(ptx, KernelNames.Of(kernel)), Is.EqualTo(types), $"{kernel} in {arch}");
         }
     }
@@ -111,7 +123,7 @@ public sealed class KernelTableTests
             Assert.That(source, Does.Contain($"extern \"C\" __global__ void {name}("), name);
         }
         foreach (string section in new[] { "fill", "scale", "squared_norm", "column_sum", "row_sum",
-                     "index_range_check", "gather_rows", "argmax_count_correct", "gemm", "activation_forward",
+                     "index_range_check", "gather_rows", "argmax_count_correct", "gemm", "gemm_tf32", "activation_forward",
                      "activation_backward", "prelu_forward", "prelu_backward", "softmax_forward" })
         {
             var header = Regex.Match(source, $@"// ==== {section} =+\n//\n(?<comment>(//.*\n)+)");

@@ -15,9 +15,12 @@ internal sealed unsafe class Cublas : IDisposable
     /// <summary>What the reference column says without cuBLAS.</summary>
     public const string NotFound = "cuBLAS not found";
 
-    /// <summary><c>CUBLAS_DEFAULT_MATH</c>: FP32 on the FP32 units (<c>CUBLAS_TF32_TENSOR_OP_MATH</c>, 3, would allow TF32).</summary>
+    /// <summary><c>CUBLAS_DEFAULT_MATH</c>: FP32 on the FP32 units.</summary>
     private const int DefaultMath = 0;
+    /// <summary><c>CUBLAS_TF32_TENSOR_OP_MATH</c>: SGEMM may round its inputs to TF32 and use the tensor cores.</summary>
+    private const int Tf32TensorOpMath = 3;
     private readonly delegate* unmanaged<nint, int> _destroy;
+    private readonly delegate* unmanaged<nint, int, int> _setMathMode;
     private readonly delegate* unmanaged<nint, int, int, int, int, int, float*, ulong, int, ulong, int, float*, ulong, int, int> _sgemm;
     private readonly nint _handle;
 
@@ -25,7 +28,7 @@ internal sealed unsafe class Cublas : IDisposable
     {
         var create = (delegate* unmanaged<nint*, int>)NativeLibrary.GetExport(library, "cublasCreate_v2");
         var setStream = (delegate* unmanaged<nint, nint, int>)NativeLibrary.GetExport(library, "cublasSetStream_v2");
-        var setMathMode = (delegate* unmanaged<nint, int, int>)NativeLibrary.GetExport(library, "cublasSetMathMode");
+        _setMathMode = (delegate* unmanaged<nint, int, int>)NativeLibrary.GetExport(library, "cublasSetMathMode");
         _destroy = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(library, "cublasDestroy_v2");
         _sgemm = (delegate* unmanaged<nint, int, int, int, int, int, float*, ulong, int, ulong, int, float*, ulong, int, int>)
             NativeLibrary.GetExport(library, "cublasSgemm_v2");
@@ -34,7 +37,7 @@ internal sealed unsafe class Cublas : IDisposable
         _handle = handle;
         Check(setStream(handle, stream), "cublasSetStream_v2");
         // TF32 off: FP32 against FP32, as the issue compares (cuBLAS 11+ uses TF32 only when asked to).
-        Check(setMathMode(handle, DefaultMath), "cublasSetMathMode");
+        UseTf32(false);
         Name = name;
     }
 
@@ -77,6 +80,11 @@ internal sealed unsafe class Cublas : IDisposable
             call.FirstIsB ? b : a, call.Lda, call.FirstIsB ? a : b, call.Ldb, &beta, c, call.Ldc);
         Check(status, "cublasSgemm_v2");
     }
+
+    /// <summary>Lets SGEMM use TF32 tensor cores (<c>CUBLAS_TF32_TENSOR_OP_MATH</c>) or restores FP32
+    /// (<c>CUBLAS_DEFAULT_MATH</c>, the mode of every FP32 row).</summary>
+    public void UseTf32(bool enabled) =>
+        Check(_setMathMode(_handle, enabled ? Tf32TensorOpMath : DefaultMath), "cublasSetMathMode");
 
     private static void Check(int status, string call)
     {

@@ -4,12 +4,13 @@ using static CudaNet.Cuda.CudaDriver;
 namespace CudaNet.Cli.Bench;
 
 /// <summary>
-/// The CUDA rows of <c>cudanet bench</c> (issue "GPU performance"): GEMM 4096³ against cuBLAS SGEMM (TF32 off),
+/// The CUDA rows of <c>cudanet bench</c> (issue "GPU performance"): GEMM 4096³ against cuBLAS SGEMM (TF32 off), the
+/// opt-in TF32 GEMM 4096³ against cuBLAS with TF32 allowed and against our FP32 GEMM (GpuRoofline.Tf32.cs),
 /// the MLP's GEMM shapes against cuBLAS plus a separate epilogue pass, and memory-bound ops on 16M floats (64 MB per
 /// operand) against a device-to-device copy of the same byte count. Byte and FLOP counts are each kernel's napkin
 /// math in kernels.cu; memory rows also give the share of the device's peak bandwidth.
 /// </summary>
-internal sealed class GpuRoofline(CudaBackend gpu, bool quick, RowFilter filter)
+internal sealed partial class GpuRoofline(CudaBackend gpu, bool quick, RowFilter filter)
 {
     /// <summary>Elements of every memory-bound operand: 16M floats, 64 MB, far beyond any L2.</summary>
     public const int Elements = 1 << 24;
@@ -73,6 +74,7 @@ internal sealed class GpuRoofline(CudaBackend gpu, bool quick, RowFilter filter)
         foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, false), (true, true) })
             if (filter.Includes(BenchRow.GemmOp(ta, tb, epilogue: false)))
                 Add(Gemm(timing, cublas, size, size, size, ta, tb, epilogue: false, target: 0.80, repeats));
+        foreach (var row in Tf32Gemm(timing, cublas, size, repeats)) Add(row);
         // The MLP's forward shapes (Y = X·Wᵀ + b, ReLU) and backward shapes (dX = dY·W, dW = dYᵀ·X), batch 128.
         foreach (var (m, n, k, ta, tb, epilogue) in new[]
                  {
@@ -115,14 +117,14 @@ internal sealed class GpuRoofline(CudaBackend gpu, bool quick, RowFilter filter)
 
     /// <summary>Checks the timed results agree, so that a wrong operand mapping cannot pass as a fast reference:
     /// empty when they do, else a note naming the largest difference.</summary>
-    private string Agreement(Tensor<float> ours, Tensor<float> theirs, int k)
+    private string Agreement(Tensor<float> ours, Tensor<float> theirs, int k, double tolerancePerK = 1e-4)
     {
         var x = gpu.ToArray(ours);
         var y = gpu.ToArray(theirs);
         double worst = 0;
         for (int i = 0; i < x.Length; i++) worst = Math.Max(worst, Math.Abs(x[i] - y[i]));
         // Inputs in [-1, 1]: FP32 sums of k products differ by a few ulps of √k-sized values at most.
-        return worst <= 1e-4 * k ? "" : $" — RESULTS DIFFER by up to {worst:G3}";
+        return worst <= tolerancePerK * k ? "" : $" — RESULTS DIFFER by up to {worst:G3}";
     }
 
     private IEnumerable<BenchRow> MemoryBound(GpuTiming timing, int repeats)
@@ -182,7 +184,7 @@ internal sealed class GpuRoofline(CudaBackend gpu, bool quick, RowFilter filter)
     /// <summary>Bytes the reference copies for a row: half the op's napkin-math bytes (a copy reads and writes).</summary>
     internal static long CopyBytes(MemoryCase c) => (long)c.BytesPerElement * Elements / 2;
 
-    private static float[] Random(int seed, int n)
+    internal static float[] Random(int seed, int n)
     {
         var random = new HostRandom((ulong)seed, 0xBE7C);
         var data = new float[n];

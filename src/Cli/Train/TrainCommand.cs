@@ -10,6 +10,7 @@ internal static class TrainCommand
         var defaults = new TrainSettings();
         var data = new Option<string?>("--data") { Description = "Folder with the Fashion-MNIST IDX files (default: Debian's dataset-fashion-mnist, else the bundled sample)." };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => defaults.Device };
+        var tf32 = new Option<bool>("--tf32") { Description = "GEMMs on TF32 tensor cores (inputs rounded to 10 mantissa bits, float32 sums); CUDA, compute capability 8.0+." };
         var layers = new Option<string>("--layers") { Description = "Hidden layer sizes, comma-separated.", DefaultValueFactory = _ => "512,512" };
         var noBatchNorm = new Option<bool>("--no-batch-norm") { Description = "Leave out BatchNorm after each hidden Dense." };
         var dropout = new Option<double>("--dropout") { Description = "Dropout probability after each hidden layer (0 disables).", DefaultValueFactory = _ => defaults.Dropout };
@@ -34,7 +35,7 @@ internal static class TrainCommand
         var json = new Option<bool>("--json") { Description = "Print the final metrics as JSON instead of progress lines." };
 
         var command = new Command("train", "Train an MLP on Fashion-MNIST (the main job).");
-        foreach (var option in new Option[] { data, device, layers, noBatchNorm, dropout, optimizer, lr, momentum, weightDecay, l1, l2,
+        foreach (var option in new Option[] { data, device, tf32, layers, noBatchNorm, dropout, optimizer, lr, momentum, weightDecay, l1, l2,
                      schedule, epochs, batchSize, seed, split, patience, augment, maxGradNorm, threads, noGraphs, output, resume, json })
             command.Options.Add(option);
         command.SetAction(parse => CliErrors.Run("train", () =>
@@ -43,6 +44,7 @@ internal static class TrainCommand
             {
                 Data = parse.GetValue(data),
                 Device = parse.GetValue(device)!,
+                Tf32 = parse.GetValue(tf32),
                 Layers = ParseSizes(parse.GetValue(layers)!),
                 BatchNorm = !parse.GetValue(noBatchNorm),
                 Dropout = parse.GetValue(dropout),
@@ -67,12 +69,13 @@ internal static class TrainCommand
             };
             if (settings.Resume is { } folder)
             {
-                // A resumed run keeps its model, data and optimizer settings; only the device, the thread count, the use
-                // of graphs and (when given) the total number of epochs may change.
+                // A resumed run keeps its model, data and optimizer settings; only the device, its GEMM precision, the
+                // thread count, the use of graphs and (when given) the total number of epochs may change.
                 var saved = RunFolder.LoadSettings(folder);
                 settings = saved with
                 {
-                    Device = settings.Device, Threads = settings.Threads, Graphs = settings.Graphs, Output = folder, Resume = folder,
+                    Device = settings.Device, Tf32 = settings.Tf32, Threads = settings.Threads, Graphs = settings.Graphs,
+                    Output = folder, Resume = folder,
                     Epochs = parse.GetResult(epochs) is { Implicit: false } ? settings.Epochs : saved.Epochs,
                 };
             }

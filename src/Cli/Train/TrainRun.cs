@@ -13,10 +13,11 @@ internal static class TrainRun
         // Everything that can fail on bad input happens before the run folder is created: nothing half-written.
         var choice = DeviceSelection.Select(settings.Device, settings.Threads);
         using var backend = choice.Backend;
+        if (settings.Tf32) UseTf32(backend, settings.Device);
         var data = PrepareData(settings);
         var folder = new RunFolder(settings.Output);
         var (train, validation) = (data.Train, data.Validation);
-        string device = choice.ToString();
+        string device = choice + (settings.Tf32 ? ", TF32 GEMM" : "");
         if (!json)
         {
             Console.WriteLine($"device: {device}");
@@ -98,4 +99,19 @@ internal static class TrainRun
 
     private sealed record PreparedData(Dataset Train, Dataset Validation, Dataset Test, Standardizer Standardizer,
         ImageAugmentation? Augmentation, string Description);
+
+    /// <summary>--tf32: the opt-in TF32 GEMM of the CUDA backend, or a one-line error naming what is missing.</summary>
+    private static void UseTf32(IBackend<float> backend, string device)
+    {
+        if (backend is not CudaNet.Cuda.CudaBackend gpu)
+            throw new CliException($"--tf32 needs a CUDA device with TF32 tensor cores, but --device {device} runs on {backend.Name}");
+        try
+        {
+            gpu.GemmPrecision = CudaNet.Cuda.GemmPrecision.Tf32;
+        }
+        catch (NotSupportedException e)
+        {
+            throw new CliException($"--tf32: {e.Message}");
+        }
+    }
 }

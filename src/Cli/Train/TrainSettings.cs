@@ -7,6 +7,7 @@ internal sealed record TrainSettings
 {
     public string? Data { get; init; }
     public string Device { get; init; } = "auto";
+    public bool Tf32 { get; init; }
     public int[] Layers { get; init; } = [512, 512];
     public bool BatchNorm { get; init; } = true;
     public double Dropout { get; init; } = 0.2;
@@ -39,6 +40,7 @@ internal sealed record TrainSettings
             if (!ok) throw new CliException(message);
         }
         Require(Device is "auto" or "cpu" or "cuda", $"--device must be auto, cpu or cuda, not '{Device}'");
+        Require(!Tf32 || Device != "cpu", "--tf32 runs the GEMMs on TF32 tensor cores: it needs --device cuda, not cpu");
         Require(Layers.All(l => l > 0), $"--layers must be positive sizes, not '{string.Join(",", Layers)}'");
         Require(Dropout is >= 0 and < 1, $"--dropout must be in [0, 1), not {Dropout}");
         Require(LearningRate is null || LearningRate > 0 && double.IsFinite(LearningRate.Value), $"--lr must be a positive number, not {LearningRate}");

@@ -2,7 +2,7 @@ namespace CudaNet.Cuda;
 
 /// <summary>
 /// Every kernel the CUDA backend launches: the one table of entry-point names, so a launcher cannot name a kernel
-/// the PTX does not have (a test checks each against both embedded modules).
+/// the PTX does not have (a test checks each against the embedded modules that should hold it).
 /// </summary>
 internal enum Kernel
 {
@@ -33,6 +33,7 @@ internal enum Kernel
     BeginStep,
     CopyIfSkipped,
     GemmForward,
+    GemmTf32Forward,
     ActivationForward,
     ActivationBackward,
     PReLUForward,
@@ -88,6 +89,7 @@ internal static class KernelNames
         Kernel.BeginStep => "begin_step",
         Kernel.CopyIfSkipped => "copy_if_skipped",
         Kernel.GemmForward => "gemm_forward",
+        Kernel.GemmTf32Forward => "gemm_tf32_forward",
         Kernel.ActivationForward => "activation_forward",
         Kernel.ActivationBackward => "activation_backward",
         Kernel.PReLUForward => "prelu_forward",
@@ -113,4 +115,12 @@ internal static class KernelNames
 
     /// <summary>Every kernel of the table.</summary>
     public static IReadOnlyList<Kernel> All { get; } = Enum.GetValues<Kernel>();
+
+    /// <summary>The kernels only the sm_80 module holds: their instructions (mma.sync on TF32, cp.async) need compute
+    /// capability 8.0, so kernels.cu compiles them for sm_80 alone.</summary>
+    public static IReadOnlyList<Kernel> Sm80Only { get; } = [Kernel.GemmTf32Forward];
+
+    /// <summary>The kernels the module for <paramref name="architecture"/> (<c>sm_75</c> or <c>sm_80</c>) holds.</summary>
+    public static IEnumerable<Kernel> In(string architecture) =>
+        architecture == "sm_80" ? All : All.Where(kernel => !Sm80Only.Contains(kernel));
 }
