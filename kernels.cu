@@ -1175,18 +1175,20 @@ static __device__ __forceinline__ float dense_activation_backward(float dy, floa
 // configurations of BM×BN C tiles, each with a scalar-load and a float4-load (_float4) entry point:
 //   gemm_forward_128x128[_float4]  256 threads, K-tiles of 8,  warp tile 64×32, 8×8 accumulators per thread
 //   gemm_forward_64x64[_float4]    256 threads, K-tiles of 16, warp tile 32×16, 4×4 per thread
-//   gemm_forward_32x32[_float4]     64 threads, K-tiles of 16, warp tile 32×16, 4×4 per thread
-// DenseGeometry.GemmConfigurationFor picks the largest tile whose grid still gives every SM a block (a 128×512 C
-// has 4 tiles of 128×128 but 64 of 32×32), and the launcher the _float4 variant when A and B are 16-byte aligned
-// with rows of a multiple of 4 floats. A 1-D grid of ceil(M / BM)·ceil(N / BN) blocks (at most M·N, within the
-// 2^31 - 1 limit of grid x, where a 2-D grid's y would stop at 65535 tiles): block b computes tile
-// (b mod row tiles, b div row tiles), so consecutive blocks walk down C and share the same B slice in L2.
+//   gemm_forward_32x32[_float4]    128 threads, K-tiles of 64, warp tile 32×8,  4×2 per thread
+// GemmConfiguration.For picks the largest tile whose grid still gives every SM a block (a 128×512 C has 4 tiles of
+// 128×128 but 64 of 32×32), and the launcher the _float4 variant when A and B are 16-byte aligned with rows of a
+// multiple of 4 floats. The 32×32 tile is for C too small to fill the device with any tile: one block per SM then
+// waits on each K-tile's global loads, so its K-tiles are long (64) for that latency to hide behind more fma.
+// A 1-D grid of ceil(M / BM)·ceil(N / BN) blocks (at most M·N, within the 2^31 - 1 limit of grid x, where a 2-D
+// grid's y would stop at 65535 tiles): block b computes tile (b mod row tiles, b div row tiles), so consecutive
+// blocks walk down C and share the same B slice in L2.
 // Per K-tile a block stages op(A)'s BM×BK and op(B)'s BK×BN slice k-major in shared memory (zeros outside the
 // matrices, so any M, N, K works), in two stages: the next K-tile's global loads are issued into registers before
 // the current one is computed and stored to the other stage after it, so their latency overlaps the fma. The lanes
-// of a warp form an 8×4 grid of 4×4 sub-tiles (one float4 read of As and one of Bs per sub-tile per k); a thread's
-// accumulators are TM/4 × TN/4 such sub-tiles spaced a warp sub-tile (32×16) apart. Every element of C sums its K
-// products in increasing k with fma in one thread, K unsplit, so results are deterministic.
+// of a warp form an 8×4 grid over its warp tile; a thread's TM×TN accumulators are runs of up to 4 consecutive rows
+// and columns (one shared load per run per k), spaced 8 and 4 runs apart. Every element of C sums its K products
+// in increasing k with fma in one thread, K unsplit, so results are deterministic.
 // Napkin math: 2·M·N·K FLOPs (the benchmark's figure); bytes 4·(M·K + K·N + M·N), plus M·N more with β ≠ 0 —
 // compute-bound once M, N and K are in the hundreds. A 128×128 tile loads 2·128 floats per k for 2·128·128 FLOPs
 // (128 FLOPs per float from L2, 32 per byte); per k a thread does 4 float4 shared reads for 64 fma.
@@ -1246,18 +1248,26 @@ static __device__ __forceinline__ void gemm_stage_quad(float* stage, const float
     }
 }
 
+// WIDTH consecutive floats of a stage row, read as one 4·WIDTH-byte shared load.
+template <int WIDTH>
+struct alignas(4 * WIDTH) gemm_run {
+    float lane[WIDTH];
+};
+
 template <int BM, int BN, int BK, int WM, int WN, int TM, int TN, bool Vectorized>
 static __device__ __forceinline__ void gemm_tile(float* C, const float* __restrict__ A, const float* __restrict__ B,
                                                  const float* bias, int M, int N, int K, int transA, int transB,
                                                  float alpha, float beta, int kind, float activationAlpha) {
     constexpr int WARPS_N = BN / WN, THREADS = (BM / WM) * WARPS_N * 32;
-    constexpr int ITER_M = WM / 32, ITER_N = WN / 16;
+    // A thread's rows come in ITER_M runs of SUB_M consecutive ones (one shared read each), its columns likewise.
+    constexpr int SUB_M = TM < 4 ? TM : 4, SUB_N = TN < 4 ? TN : 4, ITER_M = TM / SUB_M, ITER_N = TN / SUB_N;
     static_assert(BM % WM == 0 && BN % WN == 0, "the warp tiles cover the block tile exactly");
-    static_assert(WM % 32 == 0 && WN % 16 == 0,
-                  "a warp tile is whole 32×16 warp sub-tiles (8×4 lanes of 4×4): per k the 8 lane rows read 8 quads "
-                  "of one As row, 32 consecutive floats, and the 4 lane columns 16 of one Bs row, each quad broadcast "
-                  "to its lanes, so both reads are conflict-free");
-    static_assert(TM == 4 * ITER_M && TN == 4 * ITER_N, "TM×TN is one thread's share of its warp tile");
+    static_assert(WM == 8 * TM && WN == 4 * TN, "the lanes of a warp form an 8×4 grid over its warp tile");
+    static_assert((SUB_M == 1 || SUB_M == 2 || SUB_M == 4) && (SUB_N == 1 || SUB_N == 2 || SUB_N == 4) &&
+                      TM % SUB_M == 0 && TN % SUB_N == 0,
+                  "runs of 1, 2 or 4 floats are one aligned shared load; per k the 8 lane rows then read 8·SUB_M ≤ 32 "
+                  "consecutive floats of an As row and the 4 lane columns 4·SUB_N of a Bs row, each run broadcast to "
+                  "its lanes, so both reads are conflict-free");
     static_assert(TM * TN <= 64,
                   "at most 64 accumulators, so with the fragments and the prefetched quads a thread stays well under "
                   "the 255-register limit and nothing spills to local memory");
@@ -1280,7 +1290,7 @@ static __device__ __forceinline__ void gemm_tile(float* C, const float* __restri
     const int rowTiles = M / BM + (M % BM != 0 ? 1 : 0);
     const int m0 = (int)(blockIdx.x % rowTiles) * BM, n0 = (int)(blockIdx.x / rowTiles) * BN;
     // The thread's first row and column inside the block tile.
-    const int r0 = (warp / WARPS_N) * WM + (lane / 4) * 4, c0 = (warp % WARPS_N) * WN + (lane % 4) * 4;
+    const int r0 = (warp / WARPS_N) * WM + (lane / 4) * SUB_M, c0 = (warp % WARPS_N) * WN + (lane % 4) * SUB_N;
     // A quad runs along k where op(X)'s rows are X's own: A not transposed, B transposed.
     const bool aAlongK = transA == 0, bAlongK = transB != 0;
 
@@ -1326,15 +1336,15 @@ static __device__ __forceinline__ void gemm_tile(float* C, const float* __restri
             float a[TM], b[TN];
 #pragma unroll
             for (int im = 0; im < ITER_M; im++) {
-                const float_quad q = *reinterpret_cast<const float_quad*>(as + p * A_STRIDE + r0 + im * 32);
+                const auto run = *reinterpret_cast<const gemm_run<SUB_M>*>(as + p * A_STRIDE + r0 + im * 8 * SUB_M);
 #pragma unroll
-                for (int j = 0; j < 4; j++) a[im * 4 + j] = q.lane[j];
+                for (int j = 0; j < SUB_M; j++) a[im * SUB_M + j] = run.lane[j];
             }
 #pragma unroll
             for (int in = 0; in < ITER_N; in++) {
-                const float_quad q = *reinterpret_cast<const float_quad*>(bs + p * B_STRIDE + c0 + in * 16);
+                const auto run = *reinterpret_cast<const gemm_run<SUB_N>*>(bs + p * B_STRIDE + c0 + in * 4 * SUB_N);
 #pragma unroll
-                for (int j = 0; j < 4; j++) b[in * 4 + j] = q.lane[j];
+                for (int j = 0; j < SUB_N; j++) b[in * SUB_N + j] = run.lane[j];
             }
 #pragma unroll
             for (int r = 0; r < TM; r++) {
@@ -1350,11 +1360,11 @@ static __device__ __forceinline__ void gemm_tile(float* C, const float* __restri
 
 #pragma unroll
     for (int r = 0; r < TM; r++) {
-        const int row = m0 + r0 + (r / 4) * 32 + r % 4;
+        const int row = m0 + r0 + (r / SUB_M) * 8 * SUB_M + r % SUB_M;
         if (row >= M) continue;
 #pragma unroll
         for (int c = 0; c < TN; c++) {
-            const int column = n0 + c0 + (c / 4) * 16 + c % 4;
+            const int column = n0 + c0 + (c / SUB_N) * 4 * SUB_N + c % SUB_N;
             if (column >= N) continue;
             const long long index = (long long)row * N + column;
             float value = alpha * acc[r][c];
@@ -1365,31 +1375,33 @@ static __device__ __forceinline__ void gemm_tile(float* C, const float* __restri
     }
 }
 
-// The entry points: <BM, BN, BK, WM, WN, TM, TN, float4 loads>, the configurations of DenseGeometry.GemmConfigurations
-// (DenseKernelTests reads the template arguments here). Two blocks per SM bound the registers of a thread at 128.
+// The entry points: <BM, BN, BK, WM, WN, TM, TN, float4 loads>, the configurations of GemmConfiguration.All
+// (DenseKernelTests reads the template arguments here). The launch bound is the block size only: a minimum of two
+// blocks per SM would cap 128×128's threads at 128 registers, about what its 64 accumulators, fragments and
+// prefetched quads need, and a spill in the K loop costs more than the occupancy gains.
 
 #define GEMM_PARAMETERS                                                                                           \
     float *C, const float *__restrict__ A, const float *__restrict__ B, const float *bias, int M, int N, int K,    \
         int transA, int transB, float alpha, float beta, int kind, float activationAlpha
 #define GEMM_ARGUMENTS C, A, B, bias, M, N, K, transA, transB, alpha, beta, kind, activationAlpha
 
-extern "C" __global__ void __launch_bounds__(256, 2) gemm_forward_128x128(GEMM_PARAMETERS) {
+extern "C" __global__ void __launch_bounds__(256) gemm_forward_128x128(GEMM_PARAMETERS) {
     gemm_tile<128, 128, 8, 64, 32, 8, 8, false>(GEMM_ARGUMENTS);
 }
-extern "C" __global__ void __launch_bounds__(256, 2) gemm_forward_128x128_float4(GEMM_PARAMETERS) {
+extern "C" __global__ void __launch_bounds__(256) gemm_forward_128x128_float4(GEMM_PARAMETERS) {
     gemm_tile<128, 128, 8, 64, 32, 8, 8, true>(GEMM_ARGUMENTS);
 }
-extern "C" __global__ void __launch_bounds__(256, 2) gemm_forward_64x64(GEMM_PARAMETERS) {
+extern "C" __global__ void __launch_bounds__(256) gemm_forward_64x64(GEMM_PARAMETERS) {
     gemm_tile<64, 64, 16, 32, 16, 4, 4, false>(GEMM_ARGUMENTS);
 }
-extern "C" __global__ void __launch_bounds__(256, 2) gemm_forward_64x64_float4(GEMM_PARAMETERS) {
+extern "C" __global__ void __launch_bounds__(256) gemm_forward_64x64_float4(GEMM_PARAMETERS) {
     gemm_tile<64, 64, 16, 32, 16, 4, 4, true>(GEMM_ARGUMENTS);
 }
-extern "C" __global__ void __launch_bounds__(64, 2) gemm_forward_32x32(GEMM_PARAMETERS) {
-    gemm_tile<32, 32, 16, 32, 16, 4, 4, false>(GEMM_ARGUMENTS);
+extern "C" __global__ void __launch_bounds__(128) gemm_forward_32x32(GEMM_PARAMETERS) {
+    gemm_tile<32, 32, 64, 32, 8, 4, 2, false>(GEMM_ARGUMENTS);
 }
-extern "C" __global__ void __launch_bounds__(64, 2) gemm_forward_32x32_float4(GEMM_PARAMETERS) {
-    gemm_tile<32, 32, 16, 32, 16, 4, 4, true>(GEMM_ARGUMENTS);
+extern "C" __global__ void __launch_bounds__(128) gemm_forward_32x32_float4(GEMM_PARAMETERS) {
+    gemm_tile<32, 32, 64, 32, 8, 4, 2, true>(GEMM_ARGUMENTS);
 }
 
 #undef GEMM_PARAMETERS

@@ -43,7 +43,7 @@ public sealed class DenseKernelTests
     [Test]
     public void GemmConfigurationsAreTheTemplateArgumentsOfTheirEntryPoints()
     {
-        // extern "C" __global__ void __launch_bounds__(THREADS, 2) name(GEMM_PARAMETERS) {
+        // extern "C" __global__ void __launch_bounds__(THREADS) name(GEMM_PARAMETERS) {
         //     gemm_tile<BM, BN, BK, WM, WN, TM, TN, float4>(GEMM_ARGUMENTS);
         string source = Source;
         foreach (var configuration in GemmConfiguration.All)
@@ -51,7 +51,7 @@ public sealed class DenseKernelTests
             foreach (bool vectorized in new[] { false, true })
             {
                 string name = KernelNames.Of(configuration.KernelFor(vectorized));
-                var entry = Regex.Match(source, @"__launch_bounds__\((?<threads>\d+), 2\) " + name + @"\(GEMM_PARAMETERS\) \{\s*" +
+                var entry = Regex.Match(source, @"__launch_bounds__\((?<threads>\d+)\) " + name + @"\(GEMM_PARAMETERS\) \{\s*" +
                     @"gemm_tile<(?<bm>\d+), (?<bn>\d+), \d+, (?<wm>\d+), (?<wn>\d+), \d+, \d+, (?<float4>true|false)>");
                 Assert.That(entry.Success, Is.True, name);
                 int Group(string group) => int.Parse(entry.Groups[group].Value);
@@ -115,8 +115,9 @@ public sealed class DenseKernelTests
     [TestCaseSource(typeof(KernelSource), nameof(KernelSource.Architectures))]
     public void GemmEntryPointsKeepTheirRegisterTilesOutOfLocalMemory(string arch)
     {
-        // The register tiles are indexed by unrolled constants only; a dynamic index or a spill would put them in
-        // .local (off-chip), at many times the cost of a register.
+        // The register tiles are indexed by unrolled constants only: a dynamic index would put them in .local
+        // (off-chip), at many times the cost of a register. (Whether ptxas then spills shows only in its own output on
+        // a machine with the CUDA toolkit.)
         foreach (var kernel in GemmConfiguration.All.SelectMany(configuration => new[] { configuration.Scalar, configuration.Vectorized }))
             Assert.That(KernelSource.EntryBody(arch, KernelNames.Of(kernel)), Does.Not.Contain(".local"), $"{kernel} in {arch}");
     }
@@ -133,7 +134,7 @@ public sealed class DenseKernelTests
         var medium = GemmConfiguration.Medium;
         Assert.That(medium.Launch(m, n), Is.EqualTo(new LaunchShape(blocks, 256)));
         Assert.That(medium.RowTiles(m), Is.EqualTo((uint)((m + 63) / 64)));
-        Assert.That(GemmConfiguration.Small.Launch(m, n).BlockX, Is.EqualTo(64u));
+        Assert.That(GemmConfiguration.Small.Launch(m, n).BlockX, Is.EqualTo(128u));
         Assert.That(GemmConfiguration.Large.Launch(m, n).GridX, Is.EqualTo((uint)(((m + 127) / 128) * ((n + 127) / 128))));
     }
 

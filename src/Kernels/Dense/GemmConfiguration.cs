@@ -21,9 +21,10 @@ internal sealed record GemmConfiguration(int TileRows, int TileColumns, int Thre
     public static GemmConfiguration Medium { get; } =
         new(64, 64, 256, Kernel.GemmForward64x64, Kernel.GemmForward64x64Float4);
 
-    /// <summary>32 × 32 tiles, 64 threads with 4 × 4 accumulators each: many blocks for a small C.</summary>
+    /// <summary>32 × 32 tiles, 128 threads with 4 × 2 accumulators each: many blocks, and many threads per block, for
+    /// a small C.</summary>
     public static GemmConfiguration Small { get; } =
-        new(32, 32, 64, Kernel.GemmForward32x32, Kernel.GemmForward32x32Float4);
+        new(32, 32, 128, Kernel.GemmForward32x32, Kernel.GemmForward32x32Float4);
 
     /// <summary>Every configuration, largest tile first.</summary>
     public static IReadOnlyList<GemmConfiguration> All { get; } = [Large, Medium, Small];
