@@ -64,13 +64,34 @@ public sealed class GemmKernelHostTests
     public void EntryPointMatchesFloat64AndItsSummationOrder(int index, bool vectorized)
     {
         var configuration = GemmConfiguration.All[index];
-        var cases = Cases(vectorized).ToList();
-        var input = new StringBuilder();
-        string entry = KernelNames.Of(configuration.KernelFor(vectorized));
-        foreach (var c in cases)
+        RunAndCheck(Cases(vectorized).Select(c => (configuration.KernelFor(vectorized), c)).ToList());
+    }
+
+    [Test]
+    public void MlpShapesRunOnTheEntryPointsA132SmDeviceWouldPick()
+    {
+        // The shapes (batch 128): Y = X·Wᵀ + b with ReLU, dX = dY·W, dW = dYᵀ·X. All rows are multiples of 4
+        // floats, so the launcher takes the float4 entry points.
+        var shapes = new[]
         {
+            new Case(false, true, 128, 512, 784, 1, 0, true, ActivationKind.ReLU),
+            new Case(false, true, 128, 512, 512, 1, 0, true, ActivationKind.ReLU),
+            new Case(false, true, 128, 10, 512, 1, 0, true, ActivationKind.Identity),
+            new Case(false, false, 128, 784, 512, 1, 0, false, ActivationKind.Identity),
+            new Case(true, false, 512, 784, 128, 1, 0, false, ActivationKind.Identity),
+            new Case(true, false, 512, 512, 128, 1, 1, false, ActivationKind.Identity),
+        };
+        RunAndCheck(shapes.Select(c => (GemmConfiguration.For(c.M, c.N, 132).Vectorized, c)).ToList());
+    }
+
+    private void RunAndCheck(List<(Kernel Entry, Case Launch)> cases)
+    {
+        var input = new StringBuilder();
+        foreach (var (entry, c) in cases)
+        {
+            var configuration = GemmConfiguration.All.Single(candidate => candidate.Scalar == entry || candidate.Vectorized == entry);
             input.Append(CultureInfo.InvariantCulture,
-                $"{entry} {configuration.Launch(c.M, c.N).GridX} {configuration.Threads} {(c.TransA ? 1 : 0)} {(c.TransB ? 1 : 0)} ");
+                $"{KernelNames.Of(entry)} {configuration.Launch(c.M, c.N).GridX} {configuration.Threads} {(c.TransA ? 1 : 0)} {(c.TransB ? 1 : 0)} ");
             input.Append(CultureInfo.InvariantCulture,
                 $"{c.M} {c.N} {c.K} {c.Alpha:R} {c.Beta:R} {(c.Bias ? 1 : 0)} {(int)c.Kind}\n");
         }
@@ -89,11 +110,12 @@ public sealed class GemmKernelHostTests
                 double excess = double.Parse(words[0], CultureInfo.InvariantCulture);
                 long mismatches = long.Parse(words[1], CultureInfo.InvariantCulture);
                 worst = Math.Max(worst, excess);
-                Assert.That(excess, Is.LessThanOrEqualTo(1), $"{cases[i]}: error / bound against float64");
-                Assert.That(mismatches, Is.Zero, $"{cases[i]}: elements that differ from the in-order fmaf sum");
+                string what = $"{KernelNames.Of(cases[i].Entry)} {cases[i].Launch}";
+                Assert.That(excess, Is.LessThanOrEqualTo(1), $"{what}: error / bound against float64");
+                Assert.That(mismatches, Is.Zero, $"{what}: elements that differ from the in-order fmaf sum");
             }
         }
-        TestContext.Out.WriteLine($"{entry}: {cases.Count} launches, worst error {worst:E2} of the bound");
+        TestContext.Out.WriteLine($"{cases.Count} launches, worst error {worst:E2} of the bound");
     }
 
     /// <summary>One launch of the harness.</summary>
