@@ -1216,9 +1216,9 @@ static __device__ __forceinline__ float_quad gemm_load_quad(const float* __restr
     return q;
 }
 
-// The quad `e` of one K-tile of op(X), X stored with rows of `stride` floats: `outer` is the extent of the tile's
-// other dimension (BM of op(A), BN of op(B)). A quad runs along the stored row: along k when that row is a row of
-// op(X) (`alongK`), along the outer dimension otherwise. Returns the quad and where it goes in the k-major stage.
+// Quad `e` of one K-tile of an operand: the tile spans OUTER (BM or BN) of the operand's outerSize (M or N) from
+// outer0, and BK of K from k0. A quad runs along the stored row: along k (`alongK`) for A stored (M,K) and B stored
+// (N,K), along M or N for the transposed storage. Returns the quad, and in p, i where it goes in the k-major stage.
 template <int BK, int OUTER, bool Vectorized>
 static __device__ __forceinline__ float_quad gemm_fetch_quad(const float* __restrict__ X, int e, bool alongK,
                                                              int outer0, int outerSize, int k0, int K, int& p, int& i) {
@@ -1270,7 +1270,7 @@ static __device__ __forceinline__ void gemm_tile(float* C, const float* __restri
                   "its lanes, so both reads are conflict-free");
     static_assert(TM * TN <= 64,
                   "at most 64 accumulators, so with the fragments and the prefetched quads a thread stays well under "
-                  "the 255-register limit and nothing spills to local memory");
+                  "the 255-register limit, where ptxas would spill to local memory");
     static_assert(THREADS <= 1024, "a block holds at most 1024 threads");
     static_assert(BK % 4 == 0 && BM % 32 == 0 && BN % 32 == 0,
                   "tiles load as quads along either dimension, and a stage row of BM or BN plus the 4-float pad "
@@ -1291,7 +1291,7 @@ static __device__ __forceinline__ void gemm_tile(float* C, const float* __restri
     const int m0 = (int)(blockIdx.x % rowTiles) * BM, n0 = (int)(blockIdx.x / rowTiles) * BN;
     // The thread's first row and column inside the block tile.
     const int r0 = (warp / WARPS_N) * WM + (lane / 4) * SUB_M, c0 = (warp % WARPS_N) * WN + (lane % 4) * SUB_N;
-    // A quad runs along k where op(X)'s rows are X's own: A not transposed, B transposed.
+    // Quads run along k where the stored rows do: A stored (M,K), B stored (N,K).
     const bool aAlongK = transA == 0, bAlongK = transB != 0;
 
     float acc[TM][TN];

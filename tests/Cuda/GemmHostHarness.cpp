@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
                 const float got = c[index];
                 if (!(got == e)) mismatches++;
                 const double ratio = std::fabs(got - expected) / (atol + rtol * std::fabs(expected));
-                excess = ratio > excess || ratio != ratio ? (ratio != ratio ? INFINITY : ratio) : excess;
+                if (!(ratio <= excess)) excess = ratio != ratio ? INFINITY : ratio;  // NaN where a number belongs fails
             }
         printf("%.6g %ld\n", excess, mismatches);
         fflush(stdout);
