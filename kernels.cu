@@ -17,6 +17,8 @@
 #define __device__ __attribute__((device))
 #define __shared__ __attribute__((shared))
 #define __forceinline__ __inline__ __attribute__((always_inline))
+// Limits for ptxas's register allocation: at most THREADS per block, and MIN_BLOCKS resident per SM.
+#define __launch_bounds__(...) __attribute__((launch_bounds(__VA_ARGS__)))
 
 // threadIdx.x and friends read PTX special registers. A property getter keeps the CUDA spelling (the
 // technique of clang's own __clang_cuda_builtin_vars.h, which lives beside the SDK-dependent wrapper).
@@ -1169,21 +1171,27 @@ static __device__ __forceinline__ float dense_activation_backward(float dy, floa
 // flag is set, so A is stored (M,K) or (K,M) and B (K,N) or (N,K), all row-major and dense; IBackend.Gemm. β = 0
 // never reads C (NaN there is ignored, as in BLAS); K = 0 gives act(β·C + bias). The epilogue runs in the order
 // of the CPU reference: α·sum, + β·C, + bias, then the activation.
-// Launch: blocks of GEMM_THREADS = 256 threads; a 1-D grid of ceil(M / 64)·ceil(N / 64) blocks (at most M·N, so
-// within the 2^31 - 1 limit of grid x, where a 2-D grid's y would stop at 65535 tiles): block b computes tile
-// (b mod row tiles, b div row tiles), so consecutive blocks walk down C and share the same B slice in L2. Each
-// block computes one 64×64 tile of C (shared-memory tiled SIMT GEMM, siboehm/SGEMM_CUDA's 2-D block tiling): per K-tile of 16 it
-// stages the 64×16 slice of op(A) and the 16×64 slice of op(B) in shared memory (zeros outside the matrices, so
-// any M, N, K works), then each thread updates its 4×4 register tile with 16 fma per k. Thread (tx, ty) =
-// (t % 16, t / 16) owns rows ty + 16r and columns tx + 16c: a warp reads 16 consecutive floats of one B row
-// (conflict-free) and 2 A values (broadcast), and stores 16 consecutive floats of two C rows. Every element of C
-// sums its K products in increasing k with fma, one thread, so results are deterministic.
+// Launch: one templated body (gemm_tile, siboehm/SGEMM_CUDA's warp tiling, CUTLASS SIMT's layout) in three
+// configurations of BM×BN C tiles, each with a scalar-load and a float4-load (_float4) entry point:
+//   gemm_forward_128x128[_float4]  256 threads, K-tiles of 8,  warp tile 64×32, 8×8 accumulators per thread
+//   gemm_forward_64x64[_float4]    256 threads, K-tiles of 16, warp tile 32×16, 4×4 per thread
+//   gemm_forward_32x32[_float4]    128 threads, K-tiles of 64, warp tile 32×8,  4×2 per thread
+// GemmConfiguration.For picks the largest tile whose grid still gives every SM a block (a 128×512 C has 4 tiles of
+// 128×128 but 64 of 32×32), and the launcher the _float4 variant when A and B are 16-byte aligned with rows of a
+// multiple of 4 floats. The 32×32 tile is for C too small to fill the device with any tile: one block per SM then
+// waits on each K-tile's global loads, so its K-tiles are long (64) for that latency to hide behind more fma.
+// A 1-D grid of ceil(M / BM)·ceil(N / BN) blocks (at most M·N, within the 2^31 - 1 limit of grid x, where a 2-D
+// grid's y would stop at 65535 tiles): block b computes tile (b mod row tiles, b div row tiles), so consecutive
+// blocks walk down C and share the same B slice in L2.
+// Per K-tile a block stages op(A)'s BM×BK and op(B)'s BK×BN slice k-major in shared memory (zeros outside the
+// matrices, so any M, N, K works), in two stages: the next K-tile's global loads are issued into registers before
+// the current one is computed and stored to the other stage after it, so their latency overlaps the fma. The lanes
+// of a warp form an 8×4 grid over its warp tile; a thread's TM×TN accumulators are runs of up to 4 consecutive rows
+// and columns (one shared load per run per k), spaced 8 and 4 runs apart. Every element of C sums its K products
+// in increasing k with fma in one thread, K unsplit, so results are deterministic.
 // Napkin math: 2·M·N·K FLOPs (the benchmark's figure); bytes 4·(M·K + K·N + M·N), plus M·N more with β ≠ 0 —
-// compute-bound once M, N and K are in the hundreds. Each K-tile stages 2·64·16 floats for 2·64·64·16 FLOPs:
-// 64 FLOPs per float loaded from L2/DRAM (16 per byte), and per k each thread does 8 shared loads for 16 fma.
-
-constexpr int GEMM_TILE_M = 64, GEMM_TILE_N = 64, GEMM_TILE_K = 16, GEMM_THREAD_M = 4, GEMM_THREAD_N = 4;
-constexpr int GEMM_THREADS = (GEMM_TILE_M / GEMM_THREAD_M) * (GEMM_TILE_N / GEMM_THREAD_N);
+// compute-bound once M, N and K are in the hundreds. A 128×128 tile loads 2·128 floats per k for 2·128·128 FLOPs
+// (128 FLOPs per float from L2, 32 per byte); per k a thread does 4 float4 shared reads for 64 fma.
 
 // The epilogue's activation as a call: inlined into all TM·TN unrolled stores, the exp-based kinds would make the
 // kernel several times larger than its K loop (instruction-cache misses for nothing).
@@ -1191,32 +1199,101 @@ static __device__ __attribute__((noinline)) float gemm_epilogue_activation(float
     return dense_activation_forward(x, kind, alpha);
 }
 
-template <int BM, int BN, int BK, int TM, int TN>
-static __device__ __forceinline__ void gemm_block_tile(float* C, const float* __restrict__ A,
-                                                      const float* __restrict__ B, const float* bias, int M, int N,
-                                                      int K, int transA, int transB, float alpha, float beta, int kind,
-                                                      float activationAlpha) {
-    constexpr int ROW_THREADS = BM / TM, COLUMN_THREADS = BN / TN, THREADS = ROW_THREADS * COLUMN_THREADS;
-    static_assert(BM % TM == 0 && BN % TN == 0, "each thread owns whole TM×TN register tiles of the block tile");
-    static_assert(THREADS % 32 == 0 && THREADS <= 1024, "a block of whole warps, within the 1024-thread limit");
-    static_assert(COLUMN_THREADS <= 32 && 32 % COLUMN_THREADS == 0,
-                  "a warp covers whole rows of threads, so its B reads are COLUMN_THREADS consecutive floats");
-    static_assert((BM * BK) % THREADS == 0 && (BK * BN) % THREADS == 0,
-                  "every thread loads the same number of A and B elements per K-tile: no bound on the load loop");
-    static_assert(32 % BK == 0 && BM % 32 == 0 && BN % 32 == 0,
-                  "the padding 32 / BK spreads a warp's k-wise tile stores over 32 banks, and a warp's i- or j-wise "
-                  "stores must stay in one tile row");
-    static_assert(BK * (BM + BN + 2 * (32 / BK)) * 4 <= 48 * 1024, "static shared memory is limited to 48 KiB");
+// Four consecutive floats of a stored row, `valid` of them inside the matrix (0 outside its rows), zeros beyond. The
+// float4 instantiation runs only on rows whose length is a multiple of 4 from a 16-byte aligned base, where a quad
+// that starts inside a row ends inside it (valid is 0 or 4) and is one aligned 16-byte load.
+template <bool Vectorized>
+static __device__ __forceinline__ float_quad gemm_load_quad(const float* __restrict__ X, long long offset, int valid) {
+    float_quad q = {{0.0f, 0.0f, 0.0f, 0.0f}};
+    if (Vectorized) {
+        if (valid > 0) q = *reinterpret_cast<const float_quad*>(X + offset);
+    } else {
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+            if (j < valid) q.lane[j] = X[offset + j];
+        }
+    }
+    return q;
+}
 
-    // Staged transposed (k-major) so the inner loop reads rows of both. A tile element (i, p) is stored by thread
-    // p + BK·i' when A is not transposed (consecutive threads read consecutive k of one A row: coalesced): the
-    // padding 32 / BK puts those BK stores, and the 32 / BK rows of a warp, in 32 distinct banks.
-    __shared__ float As[BK][BM + 32 / BK];
-    __shared__ float Bs[BK][BN + 32 / BK];
+// Quad `e` of one K-tile of an operand: the tile spans OUTER (BM or BN) of the operand's outerSize (M or N) from
+// outer0, and BK of K from k0. A quad runs along the stored row: along k (`alongK`) for A stored (M,K) and B stored
+// (N,K), along M or N for the transposed storage. Returns the quad, and in p, i where it goes in the k-major stage.
+template <int BK, int OUTER, bool Vectorized>
+static __device__ __forceinline__ float_quad gemm_fetch_quad(const float* __restrict__ X, int e, bool alongK,
+                                                             int outer0, int outerSize, int k0, int K, int& p, int& i) {
+    if (alongK) {
+        i = e / (BK / 4);
+        p = (e % (BK / 4)) * 4;
+    } else {
+        p = e / (OUTER / 4);
+        i = (e % (OUTER / 4)) * 4;
+    }
+    const int outer = outer0 + i, depth = k0 + p;
+    if (outer >= outerSize || depth >= K) return gemm_load_quad<Vectorized>(X, 0, 0);
+    if (alongK) return gemm_load_quad<Vectorized>(X, (long long)outer * K + depth, K - depth < 4 ? K - depth : 4);
+    return gemm_load_quad<Vectorized>(X, (long long)depth * outerSize + outer,
+                                      outerSize - outer < 4 ? outerSize - outer : 4);
+}
 
-    const int t = threadIdx.x, tx = t % COLUMN_THREADS, ty = t / COLUMN_THREADS;
+// Writes a fetched quad into the k-major stage: four k-rows of one column when it ran along k, else four
+// consecutive columns of one k-row (one 16-byte store).
+template <int STRIDE>
+static __device__ __forceinline__ void gemm_stage_quad(float* stage, const float_quad& q, bool alongK, int p, int i) {
+    if (alongK) {
+#pragma unroll
+        for (int j = 0; j < 4; j++) stage[(p + j) * STRIDE + i] = q.lane[j];
+    } else {
+        *reinterpret_cast<float_quad*>(stage + p * STRIDE + i) = q;
+    }
+}
+
+// WIDTH consecutive floats of a stage row, read as one 4·WIDTH-byte shared load.
+template <int WIDTH>
+struct alignas(4 * WIDTH) gemm_run {
+    float lane[WIDTH];
+};
+
+template <int BM, int BN, int BK, int WM, int WN, int TM, int TN, bool Vectorized>
+static __device__ __forceinline__ void gemm_tile(float* C, const float* __restrict__ A, const float* __restrict__ B,
+                                                 const float* bias, int M, int N, int K, int transA, int transB,
+                                                 float alpha, float beta, int kind, float activationAlpha) {
+    constexpr int WARPS_N = BN / WN, THREADS = (BM / WM) * WARPS_N * 32;
+    // A thread's rows come in ITER_M runs of SUB_M consecutive ones (one shared read each), its columns likewise.
+    constexpr int SUB_M = TM < 4 ? TM : 4, SUB_N = TN < 4 ? TN : 4, ITER_M = TM / SUB_M, ITER_N = TN / SUB_N;
+    static_assert(BM % WM == 0 && BN % WN == 0, "the warp tiles cover the block tile exactly");
+    static_assert(WM == 8 * TM && WN == 4 * TN, "the lanes of a warp form an 8×4 grid over its warp tile");
+    static_assert((SUB_M == 1 || SUB_M == 2 || SUB_M == 4) && (SUB_N == 1 || SUB_N == 2 || SUB_N == 4) &&
+                      TM % SUB_M == 0 && TN % SUB_N == 0,
+                  "runs of 1, 2 or 4 floats are one aligned shared load; per k the 8 lane rows then read 8·SUB_M ≤ 32 "
+                  "consecutive floats of an As row and the 4 lane columns 4·SUB_N of a Bs row, each run broadcast to "
+                  "its lanes, so both reads are conflict-free");
+    static_assert(TM * TN <= 64,
+                  "at most 64 accumulators, so with the fragments and the prefetched quads a thread stays well under "
+                  "the 255-register limit, where ptxas would spill to local memory");
+    static_assert(THREADS <= 1024, "a block holds at most 1024 threads");
+    static_assert(BK % 4 == 0 && BM % 32 == 0 && BN % 32 == 0,
+                  "tiles load as quads along either dimension, and a stage row of BM or BN plus the 4-float pad "
+                  "starts 4 banks after the previous one");
+    static_assert((BM * BK / 4) % THREADS == 0 && (BK * BN / 4) % THREADS == 0,
+                  "every thread loads the same number of quads per K-tile: no bound check in the load loop");
+    // Rows padded by 4 floats: quad reads stay 16-byte aligned, and the k-wise stores of a quad that ran along k
+    // land the 4-row groups of a warp in different banks.
+    constexpr int A_STRIDE = BM + 4, B_STRIDE = BN + 4;
+    constexpr int A_QUADS = BM * BK / 4 / THREADS, B_QUADS = BK * BN / 4 / THREADS;
+    static_assert(2 * BK * (A_STRIDE + B_STRIDE) * 4 <= 48 * 1024, "static shared memory is limited to 48 KiB");
+
+    alignas(16) __shared__ float As[2][BK * A_STRIDE];
+    alignas(16) __shared__ float Bs[2][BK * B_STRIDE];
+
+    const int t = threadIdx.x, lane = t % 32, warp = t / 32;
     const int rowTiles = M / BM + (M % BM != 0 ? 1 : 0);
     const int m0 = (int)(blockIdx.x % rowTiles) * BM, n0 = (int)(blockIdx.x / rowTiles) * BN;
+    // The thread's first row and column inside the block tile.
+    const int r0 = (warp / WARPS_N) * WM + (lane / 4) * SUB_M, c0 = (warp % WARPS_N) * WN + (lane % 4) * SUB_N;
+    // Quads run along k where the stored rows do: A stored (M,K), B stored (N,K).
+    const bool aAlongK = transA == 0, bAlongK = transB != 0;
+
     float acc[TM][TN];
 #pragma unroll
     for (int r = 0; r < TM; r++) {
@@ -1224,54 +1301,70 @@ static __device__ __forceinline__ void gemm_block_tile(float* C, const float* __
         for (int c = 0; c < TN; c++) acc[r][c] = 0.0f;
     }
 
+    float_quad aNext[A_QUADS], bNext[B_QUADS];
+    int aP[A_QUADS], aI[A_QUADS], bP[B_QUADS], bI[B_QUADS];
+    auto fetch = [&](int k0) {
+#pragma unroll
+        for (int s = 0; s < A_QUADS; s++)
+            aNext[s] = gemm_fetch_quad<BK, BM, Vectorized>(A, t + s * THREADS, aAlongK, m0, M, k0, K, aP[s], aI[s]);
+#pragma unroll
+        for (int s = 0; s < B_QUADS; s++)
+            bNext[s] = gemm_fetch_quad<BK, BN, Vectorized>(B, t + s * THREADS, bAlongK, n0, N, k0, K, bP[s], bI[s]);
+    };
+    auto stage = [&](int buffer) {
+#pragma unroll
+        for (int s = 0; s < A_QUADS; s++) gemm_stage_quad<A_STRIDE>(As[buffer], aNext[s], aAlongK, aP[s], aI[s]);
+#pragma unroll
+        for (int s = 0; s < B_QUADS; s++) gemm_stage_quad<B_STRIDE>(Bs[buffer], bNext[s], bAlongK, bP[s], bI[s]);
+    };
+
     // K / BK rounded up without forming K + BK - 1 (K may be near 2^31).
     const int tiles = K / BK + (K % BK != 0 ? 1 : 0);
+    if (tiles > 0) {
+        fetch(0);
+        stage(0);
+    }
+    __syncthreads();
     for (int tile = 0; tile < tiles; tile++) {
-        const int k0 = tile * BK;
-#pragma unroll
-        for (int s = 0; s < BM * BK / THREADS; s++) {
-            const int e = t + s * THREADS;
-            const int p = transA ? e / BM : e % BK, i = transA ? e % BM : e / BK;
-            const int row = m0 + i, depth = k0 + p;
-            float value = 0.0f;
-            if (row < M && depth < K) value = transA ? A[(long long)depth * M + row] : A[(long long)row * K + depth];
-            As[p][i] = value;
-        }
-#pragma unroll
-        for (int s = 0; s < BK * BN / THREADS; s++) {
-            const int e = t + s * THREADS;
-            const int p = transB ? e % BK : e / BN, j = transB ? e / BK : e % BN;
-            const int column = n0 + j, depth = k0 + p;
-            float value = 0.0f;
-            if (column < N && depth < K) {
-                value = transB ? B[(long long)column * K + depth] : B[(long long)depth * N + column];
-            }
-            Bs[p][j] = value;
-        }
-        __syncthreads();
+        const int buffer = tile % 2;
+        const bool more = tile + 1 < tiles;
+        if (more) fetch((tile + 1) * BK);
+        const float* as = As[buffer];
+        const float* bs = Bs[buffer];
 #pragma unroll
         for (int p = 0; p < BK; p++) {
             float a[TM], b[TN];
 #pragma unroll
-            for (int r = 0; r < TM; r++) a[r] = As[p][ty + r * ROW_THREADS];
+            for (int im = 0; im < ITER_M; im++) {
+                const auto run = *reinterpret_cast<const gemm_run<SUB_M>*>(as + p * A_STRIDE + r0 + im * 8 * SUB_M);
 #pragma unroll
-            for (int c = 0; c < TN; c++) b[c] = Bs[p][tx + c * COLUMN_THREADS];
+                for (int j = 0; j < SUB_M; j++) a[im * SUB_M + j] = run.lane[j];
+            }
+#pragma unroll
+            for (int in = 0; in < ITER_N; in++) {
+                const auto run = *reinterpret_cast<const gemm_run<SUB_N>*>(bs + p * B_STRIDE + c0 + in * 4 * SUB_N);
+#pragma unroll
+                for (int j = 0; j < SUB_N; j++) b[in * SUB_N + j] = run.lane[j];
+            }
 #pragma unroll
             for (int r = 0; r < TM; r++) {
 #pragma unroll
                 for (int c = 0; c < TN; c++) acc[r][c] = fmaf(a[r], b[c], acc[r][c]);
             }
         }
+        // The other stage was last read before the previous barrier, so it can be overwritten now; one barrier per
+        // K-tile then orders both this store before the next tile's reads and this tile's reads before its reuse.
+        if (more) stage(1 - buffer);
         __syncthreads();
     }
 
 #pragma unroll
     for (int r = 0; r < TM; r++) {
-        const int row = m0 + ty + r * ROW_THREADS;
+        const int row = m0 + r0 + (r / SUB_M) * 8 * SUB_M + r % SUB_M;
         if (row >= M) continue;
 #pragma unroll
         for (int c = 0; c < TN; c++) {
-            const int column = n0 + tx + c * COLUMN_THREADS;
+            const int column = n0 + c0 + (c / SUB_N) * 4 * SUB_N + c % SUB_N;
             if (column >= N) continue;
             const long long index = (long long)row * N + column;
             float value = alpha * acc[r][c];
@@ -1282,13 +1375,37 @@ static __device__ __forceinline__ void gemm_block_tile(float* C, const float* __
     }
 }
 
-extern "C" __global__ void gemm_forward(float* C, const float* __restrict__ A, const float* __restrict__ B,
-                                        const float* bias, int M, int N, int K, int transA, int transB, float alpha,
-                                        float beta, int kind, float activationAlpha) {
-    static_assert(GEMM_THREADS == 256, "CudaBackend.GemmThreads launches 256 threads per block");
-    gemm_block_tile<GEMM_TILE_M, GEMM_TILE_N, GEMM_TILE_K, GEMM_THREAD_M, GEMM_THREAD_N>(
-        C, A, B, bias, M, N, K, transA, transB, alpha, beta, kind, activationAlpha);
+// The entry points: <BM, BN, BK, WM, WN, TM, TN, float4 loads>, the configurations of GemmConfiguration.All
+// (DenseKernelTests reads the template arguments here). The launch bound is the block size only: a minimum of two
+// blocks per SM would cap 128×128's threads at 128 registers, about what its 64 accumulators, fragments and
+// prefetched quads need, and a spill in the K loop costs more than the occupancy gains.
+
+#define GEMM_PARAMETERS                                                                                           \
+    float *C, const float *__restrict__ A, const float *__restrict__ B, const float *bias, int M, int N, int K,    \
+        int transA, int transB, float alpha, float beta, int kind, float activationAlpha
+#define GEMM_ARGUMENTS C, A, B, bias, M, N, K, transA, transB, alpha, beta, kind, activationAlpha
+
+extern "C" __global__ void __launch_bounds__(256) gemm_forward_128x128(GEMM_PARAMETERS) {
+    gemm_tile<128, 128, 8, 64, 32, 8, 8, false>(GEMM_ARGUMENTS);
 }
+extern "C" __global__ void __launch_bounds__(256) gemm_forward_128x128_float4(GEMM_PARAMETERS) {
+    gemm_tile<128, 128, 8, 64, 32, 8, 8, true>(GEMM_ARGUMENTS);
+}
+extern "C" __global__ void __launch_bounds__(256) gemm_forward_64x64(GEMM_PARAMETERS) {
+    gemm_tile<64, 64, 16, 32, 16, 4, 4, false>(GEMM_ARGUMENTS);
+}
+extern "C" __global__ void __launch_bounds__(256) gemm_forward_64x64_float4(GEMM_PARAMETERS) {
+    gemm_tile<64, 64, 16, 32, 16, 4, 4, true>(GEMM_ARGUMENTS);
+}
+extern "C" __global__ void __launch_bounds__(128) gemm_forward_32x32(GEMM_PARAMETERS) {
+    gemm_tile<32, 32, 64, 32, 8, 4, 2, false>(GEMM_ARGUMENTS);
+}
+extern "C" __global__ void __launch_bounds__(128) gemm_forward_32x32_float4(GEMM_PARAMETERS) {
+    gemm_tile<32, 32, 64, 32, 8, 4, 2, true>(GEMM_ARGUMENTS);
+}
+
+#undef GEMM_PARAMETERS
+#undef GEMM_ARGUMENTS
 
 // ==== gemm_tf32 =============================================================================================
 //

@@ -35,13 +35,91 @@ public sealed class DenseKernelTests
         }
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(Constant("GEMM_TILE_M"), Is.EqualTo(DenseGeometry.GemmTileRows));
-            Assert.That(Constant("GEMM_TILE_N"), Is.EqualTo(DenseGeometry.GemmTileColumns));
-            Assert.That(Constant("GEMM_TILE_M") / Constant("GEMM_THREAD_M") * (Constant("GEMM_TILE_N") / Constant("GEMM_THREAD_N")),
-                Is.EqualTo(DenseGeometry.GemmThreads));
             Assert.That(Constant("PRELU_BACKWARD_COLUMNS"), Is.EqualTo(DenseGeometry.PReLUBackwardColumns));
             Assert.That(Constant("PRELU_BACKWARD_SLICES"), Is.EqualTo(DenseGeometry.PReLUBackwardSlices));
         }
+    }
+
+    [Test]
+    public void GemmConfigurationsAreTheTemplateArgumentsOfTheirEntryPoints()
+    {
+        // extern "C" __global__ void __launch_bounds__(THREADS) name(GEMM_PARAMETERS) {
+        //     gemm_tile<BM, BN, BK, WM, WN, TM, TN, float4>(GEMM_ARGUMENTS);
+        string source = Source;
+        foreach (var configuration in GemmConfiguration.All)
+        {
+            foreach (bool vectorized in new[] { false, true })
+            {
+                string name = KernelNames.Of(configuration.KernelFor(vectorized));
+                var entry = Regex.Match(source, @"__launch_bounds__\((?<threads>\d+)\) " + name + @"\(GEMM_PARAMETERS\) \{\s*" +
+                    @"gemm_tile<(?<bm>\d+), (?<bn>\d+), \d+, (?<wm>\d+), (?<wn>\d+), \d+, \d+, (?<float4>true|false)>");
+                Assert.That(entry.Success, Is.True, name);
+                int Group(string group) => int.Parse(entry.Groups[group].Value);
+                using (Assert.EnterMultipleScope())
+                {
+                    Assert.That(name, Is.EqualTo($"gemm_forward_{configuration.TileRows}x{configuration.TileColumns}" +
+                                                 (vectorized ? "_float4" : "")));
+                    Assert.That(Group("bm"), Is.EqualTo(configuration.TileRows), name);
+                    Assert.That(Group("bn"), Is.EqualTo(configuration.TileColumns), name);
+                    Assert.That(Group("threads"), Is.EqualTo(configuration.Threads), name);
+                    // gemm_tile's block: one warp per WM × WN warp tile.
+                    Assert.That(Group("bm") / Group("wm") * (Group("bn") / Group("wn")) * 32, Is.EqualTo(configuration.Threads), name);
+                    Assert.That(entry.Groups["float4"].Value, Is.EqualTo(vectorized ? "true" : "false"), name);
+                }
+            }
+        }
+    }
+
+    // 132 SMs (H100 SXM, H200): the issue's shapes. The largest tile whose grid covers the SMs wins.
+    [TestCase(4096, 4096, 132, 128)]
+    [TestCase(2048, 2048, 132, 128)]
+    [TestCase(1024, 1024, 132, 64)]
+    [TestCase(1536, 1408, 132, 128)]
+    [TestCase(128, 512, 132, 32)]
+    [TestCase(128, 10, 132, 32)]
+    [TestCase(128, 784, 132, 32)]
+    [TestCase(512, 784, 132, 32)]
+    [TestCase(512, 512, 132, 32)]
+    [TestCase(768, 768, 132, 64)]
+    // A T4 (40 SMs) fills with fewer blocks.
+    [TestCase(1024, 1024, 40, 128)]
+    [TestCase(512, 784, 40, 64)]
+    [TestCase(1, 1, 1, 128)]
+    public void GemmPicksTheLargestTileThatStillFillsTheDevice(int m, int n, int multiprocessors, int tile)
+    {
+        var configuration = GemmConfiguration.For(m, n, multiprocessors);
+        Assert.That(configuration.TileRows, Is.EqualTo(tile));
+        Assert.That(configuration.TileColumns, Is.EqualTo(tile));
+        bool larger = GemmConfiguration.All.Any(other => other.TileRows > tile && other.Tiles(m, n) >= multiprocessors);
+        Assert.That(larger, Is.False, "a larger tile would fill the device too");
+    }
+
+    [Test]
+    public void GemmConfigurationsGoFromLargestToSmallest()
+    {
+        var tiles = GemmConfiguration.All.Select(configuration => configuration.TileRows * configuration.TileColumns);
+        Assert.That(tiles, Is.Ordered.Descending);
+        Assert.That(GemmConfiguration.All[^1], Is.SameAs(GemmConfiguration.Small));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GemmConfiguration.For(1, 1, 0));
+    }
+
+    [TestCase(0ul, 784, 0ul, 512, true)]
+    [TestCase(4096ul, 4, 16ul, 8, true)]
+    [TestCase(4ul, 784, 0ul, 512, false)]
+    [TestCase(0ul, 784, 8ul, 512, false)]
+    [TestCase(0ul, 10, 0ul, 512, false)]
+    [TestCase(0ul, 512, 0ul, 1, false)]
+    public void GemmLoadsFloat4OnlyFromAlignedRowsOfMultiplesOfFour(ulong a, int aRow, ulong b, int bRow, bool expected) =>
+        Assert.That(GemmConfiguration.Vectorizable(a, aRow, b, bRow), Is.EqualTo(expected));
+
+    [TestCaseSource(typeof(KernelSource), nameof(KernelSource.Architectures))]
+    public void GemmEntryPointsKeepTheirRegisterTilesOutOfLocalMemory(string arch)
+    {
+        // The register tiles are indexed by unrolled constants only: a dynamic index would put them in .local
+        // (off-chip), at many times the cost of a register. (Whether ptxas then spills shows only in its own output on
+        // a machine with the CUDA toolkit.)
+        foreach (var kernel in GemmConfiguration.All.SelectMany(configuration => new[] { configuration.Scalar, configuration.Vectorized }))
+            Assert.That(KernelSource.EntryBody(arch, KernelNames.Of(kernel)), Does.Not.Contain(".local"), $"{kernel} in {arch}");
     }
 
     [TestCase(1, 1, 1u)]
@@ -53,18 +131,21 @@ public sealed class DenseKernelTests
     [TestCase(60_000, 10, 938u)]
     public void GemmLaunchesOneBlockPerTileOfC(int m, int n, uint blocks)
     {
-        Assert.That(DenseGeometry.Gemm(m, n), Is.EqualTo(new LaunchShape(blocks, 256)));
-        Assert.That(DenseGeometry.GemmRowTiles(m), Is.EqualTo((uint)((m + 63) / 64)));
+        var medium = GemmConfiguration.Medium;
+        Assert.That(medium.Launch(m, n), Is.EqualTo(new LaunchShape(blocks, 256)));
+        Assert.That(medium.RowTiles(m), Is.EqualTo((uint)((m + 63) / 64)));
+        Assert.That(GemmConfiguration.Small.Launch(m, n).BlockX, Is.EqualTo(128u));
+        Assert.That(GemmConfiguration.Large.Launch(m, n).GridX, Is.EqualTo((uint)(((m + 127) / 128) * ((n + 127) / 128))));
     }
 
     [Test]
     public void GemmGridIsOneDimensionalSoWideOutputsNeedNoSecondAxis()
     {
-        // 5M columns are 78,125 column tiles: more than a grid's y dimension (65535) holds, fine on x.
-        Assert.That(DenseGeometry.Gemm(1, 5_000_000).GridX, Is.EqualTo(78_125u));
-        Assert.That(DenseGeometry.Gemm(1, 5_000_000).GridY, Is.EqualTo(1u));
+        // 5M columns are 156,250 column tiles of 32: more than a grid's y dimension (65535) holds, fine on x.
+        Assert.That(GemmConfiguration.Small.Launch(1, 5_000_000).GridX, Is.EqualTo(156_250u));
+        Assert.That(GemmConfiguration.Small.Launch(1, 5_000_000).GridY, Is.EqualTo(1u));
         // The tile count never exceeds M·N, which a tensor keeps below 2^31.
-        Assert.That(DenseGeometry.Gemm(46_340, 46_340).GridX, Is.EqualTo(725u * 725u));
+        Assert.That(GemmConfiguration.Small.Launch(46_340, 46_340).GridX, Is.EqualTo(1449u * 1449u));
     }
 
     [TestCase(1, 1u)]

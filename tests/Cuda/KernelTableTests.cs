@@ -11,6 +11,11 @@ public sealed class KernelTableTests
 {
     private static readonly string[] Architectures = ["sm_75", "sm_80"];
 
+    /// <summary>The parameters of every gemm entry point: C, A, B, bias, M, N, K, transA, transB, α, β, kind, its α
+    /// (declared before <see cref="Parameters"/>, whose initializer reads it).</summary>
+    private static readonly string[] Gemm =
+        ["u64", "u64", "u64", "u64", "u32", "u32", "u32", "u32", "u32", "f32", "f32", "u32", "f32"];
+
     /// <summary>The PTX parameter types of each launcher's argument list (device pointers .u64, int .u32, float
     /// .f32), in order: a launcher passing a different list would corrupt the launch.</summary>
     private static readonly Dictionary<Kernel, string[]> Parameters = new()
@@ -41,8 +46,12 @@ public sealed class KernelTableTests
         [Kernel.NadamUpdateControlled] = Signature(pointers: 5, floats: 0, ints: 1),
         [Kernel.BeginStep] = Signature(pointers: 7, floats: 0, ints: 0),
         [Kernel.CopyIfSkipped] = ["u64", "u64", "u64", "u32"],
-        [Kernel.GemmForward] =
-            ["u64", "u64", "u64", "u64", "u32", "u32", "u32", "u32", "u32", "f32", "f32", "u32", "f32"],
+        [Kernel.GemmForward128x128] = Gemm,
+        [Kernel.GemmForward128x128Float4] = Gemm,
+        [Kernel.GemmForward64x64] = Gemm,
+        [Kernel.GemmForward64x64Float4] = Gemm,
+        [Kernel.GemmForward32x32] = Gemm,
+        [Kernel.GemmForward32x32Float4] = Gemm,
         [Kernel.GemmTf32Forward] =
             ["u64", "u64", "u64", "u64", "u32", "u32", "u32", "u32", "u32", "f32", "f32", "u32", "f32", "u32"],
         [Kernel.ActivationForward] = ["u64", "u64", "u32", "u32", "f32"],
@@ -120,7 +129,8 @@ public sealed class KernelTableTests
         foreach (var kernel in KernelNames.All)
         {
             string name = KernelNames.Of(kernel);
-            Assert.That(source, Does.Contain($"extern \"C\" __global__ void {name}("), name);
+            Assert.That(Regex.IsMatch(source, $@"extern ""C"" __global__ void (__launch_bounds__\([\d, ]+\) )?{name}\("), Is.True,
+                name);
         }
         foreach (string section in new[] { "fill", "scale", "squared_norm", "column_sum", "row_sum",
                      "index_range_check", "gather_rows", "argmax_count_correct", "gemm", "gemm_tf32", "activation_forward",

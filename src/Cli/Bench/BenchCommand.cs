@@ -86,7 +86,7 @@ internal static class BenchCommand
                 {
                     op = r.Op, shape = r.Shape, unit = r.Unit, seconds = r.Seconds, rate = r.Rate, reference = r.Reference,
                     reference_rate = r.ReferenceRate, ratio = r.Ratio, target = r.Target, verdict = r.Verdict,
-                    peak_percent = r.PeakPercent,
+                    peak_percent = r.PeakPercent, kernel = r.Kernel,
                 }),
             };
             Console.WriteLine(JsonSerializer.Serialize(document, Indented));
@@ -98,7 +98,8 @@ internal static class BenchCommand
 
     private static string Format(BenchRow r, bool withPeak = false) =>
         $"{r.Op,-30} {r.Shape,-14} {r.Rate,10:F1} {r.ReferenceRate,10:F1} {r.Ratio,7:F2} {r.Target,7:F2}" +
-        (withPeak ? $" {r.PeakPercent,7:F1}" : "") + $"  {r.Verdict,-6} {r.Unit}; {r.Reference}";
+        (withPeak ? $" {r.PeakPercent,7:F1}" : "") + $"  {r.Verdict,-6} {r.Unit}; {r.Reference}" +
+        (r.Kernel is null ? "" : $"; ran {r.Kernel}");
 
     internal static string CpuName()
     {

@@ -10,8 +10,9 @@ namespace CudaNet.Cli.Bench;
 /// <param name="ReferenceRate">Its figure (null when unavailable).</param>
 /// <param name="Target">The ratio the issue asks for (null: informational).</param>
 /// <param name="PeakPercent">Our figure as a percentage of the device's peak (null where the peak is not known).</param>
+/// <param name="Kernel">The entry point that ran, where an op has several (the GPU GEMM configurations); else null.</param>
 internal sealed record BenchRow(string Op, string Shape, string Unit, double Seconds, double Rate, string Reference,
-    double? ReferenceRate, double? Target, double? PeakPercent = null)
+    double? ReferenceRate, double? Target, double? PeakPercent = null, string? Kernel = null)
 {
     /// <summary>Rate / reference rate.</summary>
     public double? Ratio => ReferenceRate is > 0 ? Rate / ReferenceRate : null;

@@ -112,7 +112,7 @@ internal sealed partial class GpuRoofline(CudaBackend gpu, bool quick, RowFilter
         if (cublas is not null && !epilogue) referenceName += Agreement(ours, theirs, k);
         double flops = 2.0 * m * n * k;
         return new BenchRow(BenchRow.GemmOp(ta, tb, epilogue), $"{m}x{n}x{k}", "GFLOP/s", oursSeconds, flops / oursSeconds / 1e9, referenceName,
-            cublas is null ? null : flops / referenceSeconds / 1e9, target);
+            cublas is null ? null : flops / referenceSeconds / 1e9, target, Kernel: KernelNames.Of(gpu.GemmKernel(ours, a, b)));
     }
 
     /// <summary>Checks the timed results agree, so that a wrong operand mapping cannot pass as a fast reference:
