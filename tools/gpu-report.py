@@ -86,7 +86,9 @@ def main():
             lines += ["", f"PyTorch seconds / CudaNet seconds per epoch (both after the first epoch; ours includes the validation pass): "
                           f"**{ratio:.2f}×** (target ≥ 3×); accuracy difference {points:+.2f} points (target within 0.5)."]
         if "graph_speedup" in summary:
-            lines.append(f"Graphs vs one launch per kernel: {summary['graph_speedup']:.2f}× per epoch.")
+            on_cpu = train["device"].startswith("cpu")
+            lines.append(f"Graphs vs one launch per kernel: {summary['graph_speedup']:.2f}× per epoch"
+                         + (" (a CPU dry run: graphs change nothing there, so this is run-to-run noise)." if on_cpu else "."))
         if baseline:
             points = 100 * (train["test_accuracy"] - baseline[1]["test_accuracy"])
             summary["vs_cpu_points"] = points

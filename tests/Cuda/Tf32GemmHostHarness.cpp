@@ -39,6 +39,7 @@ static std::barrier<>* warp_barriers[32];
 #define __forceinline__ inline
 #define __shared__ static
 #define __restrict__
+#define __launch_bounds__(...)
 static inline void __syncthreads() { block_barrier->arrive_and_wait(); }
 
 static uint32_t bits_of(float x) { uint32_t b; std::memcpy(&b, &x, 4); return b; }

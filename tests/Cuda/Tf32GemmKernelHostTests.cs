@@ -29,7 +29,11 @@ public sealed class Tf32GemmKernelHostTests
         Assert.That(start >= 0 && end > start && source.IndexOf("// ==== gemm_tf32 ====", start, StringComparison.Ordinal) is > 0 and var tf32 && tf32 < end,
             Is.True, "kernels.cu has the Dense helpers, gemm and gemm_tf32 before activation_forward");
         _folder = Directory.CreateTempSubdirectory("cudanet-tf32-").FullName;
-        File.WriteAllText(Path.Combine(_folder, "tf32_gemm.inc"), source[start..end]);
+        // The SIMT gemm section in the cut uses the elementwise family's float_quad.
+        int quad = source.IndexOf("// Four consecutive floats", StringComparison.Ordinal);
+        int fill = source.IndexOf("// ==== fill ====", StringComparison.Ordinal);
+        Assert.That(quad >= 0 && fill > quad, Is.True, "kernels.cu defines float_quad before the fill section");
+        File.WriteAllText(Path.Combine(_folder, "tf32_gemm.inc"), source[quad..fill] + source[start..end]);
         _executable = Path.Combine(_folder, "harness");
         var (exitCode, output) = Run(compiler!, ["-std=c++20", "-O2", "-ffp-contract=off", "-fno-fast-math", "-pthread",
             "-DCUDANET_TF32_HOST_EMULATION", "-I", _folder, "-o", _executable,

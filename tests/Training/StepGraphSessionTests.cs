@@ -28,13 +28,14 @@ public sealed class StepGraphSessionTests
         var metrics = session.Fit(Train, Train, epochs: 2, options: options);
         var expected = direct.Fit(Train, Train, epochs: 2, options: options);
 
-        Assert.That(graphs.Created, Has.Count.EqualTo(1), "one graph for the whole Fit");
-        var graph = graphs.Created[0];
-        Assert.That(graph.Counters.Steps, Is.EqualTo(6), "3 full batches × 2 epochs");
-        Assert.That(graph.GemmsPerStep, Is.All.EqualTo(5), "forward 2, backward 3 (no dX for the first layer)");
-        Assert.That(graphs.GemmsOutsideGraphs, Is.EqualTo(2 * 5 + 2 * 4 * 2),
-            "the 4-row batch of each epoch directly, and validation's 2 forward GEMMs × 4 batches × 2 epochs");
-        Assert.That(graph.Disposed, Is.True, "Fit frees its graph");
+        Assert.That(graphs.Created, Has.Count.EqualTo(2), "one graph for training and one for validation, for the whole Fit");
+        var (training, validation) = (graphs.Created[0], graphs.Created[1]);
+        Assert.That(training.Counters.Steps, Is.EqualTo(6), "3 full batches × 2 epochs");
+        Assert.That(training.GemmsPerStep, Is.All.EqualTo(5), "forward 2, backward 3 (no dX for the first layer)");
+        Assert.That(validation.Counters.Steps, Is.EqualTo(6));
+        Assert.That(validation.GemmsPerStep, Is.All.EqualTo(2), "forward only");
+        Assert.That(graphs.GemmsOutsideGraphs, Is.EqualTo(2 * 5 + 2 * 2), "the 4-row batch of each epoch, trained and validated directly");
+        Assert.That(training.Disposed && validation.Disposed, Is.True, "Fit frees its graphs");
         Assert.That(metrics.Select(m => (m.Loss, m.Accuracy, m.ValidationLoss, m.ValidationAccuracy)),
             Is.EqualTo(expected.Select(m => (m.Loss, m.Accuracy, m.ValidationLoss, m.ValidationAccuracy))));
         Assert.That(graphs.ToArray(session.Network.Parameters), Is.EqualTo(plain.ToArray(direct.Network.Parameters)));
@@ -46,13 +47,27 @@ public sealed class StepGraphSessionTests
 
     [TestCase(false, NonFinite.Skip)]
     [TestCase(true, NonFinite.Throw)]
-    public void NoGraphWhenTurnedOffOrWhenEachStepReadsTheHost(bool useGraphs, NonFinite onNonFinite)
+    public void NoTrainingGraphWhenTurnedOffOrWhenEachStepReadsTheHost(bool useGraphs, NonFinite onNonFinite)
     {
         using var graphs = new GraphBackend(new CpuBackend<float>());
         using var session = Model().Compile(graphs, new Adam(1e-2), Loss.SoftmaxCrossEntropy, seed: 3);
         session.Fit(Train, epochs: 1, options: new FitOptions(BatchSize: 32, UseGraphs: useGraphs, OnNonFinite: onNonFinite));
         Assert.That(graphs.Created, Is.Empty);
         Assert.That(graphs.GemmsOutsideGraphs, Is.EqualTo(4 * 5));
+    }
+
+    [Test]
+    public void EvaluateRunsItsFullBatchesThroughAGraphWithTheDirectResult()
+    {
+        using var graphs = new GraphBackend(new CpuBackend<float>());
+        using var session = Model().Compile(graphs, new Adam(1e-2), Loss.SoftmaxCrossEntropy, seed: 3);
+        session.Fit(Train, epochs: 1, options: new FitOptions(BatchSize: 32, UseGraphs: false));
+        var evaluation = session.Evaluate(Train, batchSize: 48); // 2 full batches and one of 4
+        Assert.That(graphs.Created.Single().GemmsPerStep, Is.EqualTo(new[] { 2, 2 }));
+        using var plain = new CpuBackend<float>();
+        using var direct = Model().Compile(plain, new Adam(1e-2), Loss.SoftmaxCrossEntropy, seed: 3);
+        direct.Fit(Train, epochs: 1, options: new FitOptions(BatchSize: 32));
+        Assert.That(evaluation, Is.EqualTo(direct.Evaluate(Train, batchSize: 48)));
     }
 
     /// <summary>A CPU backend with a step graph that runs the step directly but refuses any host transfer or wait

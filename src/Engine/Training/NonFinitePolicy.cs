@@ -26,10 +26,10 @@ public sealed class NonFiniteException(string message) : Exception(message);
 /// <param name="Augmentation">Transforms the training features once per epoch on the host (from the network's seed
 /// and the session's epoch) before they are uploaded; validation data is never augmented (null: none). With
 /// <see cref="ImageAugmentation"/>, pass the training set raw and standardise inside the augmentation.</param>
-/// <param name="UseGraphs">On a backend that implements <see cref="IStepGraphBackend"/> (CUDA), run every full batch
-/// as one replayed graph (captured on the first step; the last, smaller batch of an epoch runs directly). The results
-/// are the same bit for bit; only launch overhead changes. Ignored with <see cref="NonFinite.Throw"/>, whose per-step
-/// read needs the step's work queued by then.</param>
+/// <param name="UseGraphs">On a backend that implements <see cref="IStepGraphBackend"/> (CUDA), run every full batch of
+/// training and of validation as one replayed graph (captured on the first; the last, smaller batch of an epoch runs
+/// directly). The results are the same bit for bit; only launch overhead changes. Training steps run directly with
+/// <see cref="NonFinite.Throw"/>, whose per-step read needs the step's work queued by then.</param>
 public sealed record FitOptions(int BatchSize = 128, LearningRateSchedule? Schedule = null, bool Shuffle = true,
     double? MaxGradNorm = null, NonFinite OnNonFinite = NonFinite.Skip, IAugmentation? Augmentation = null,
     bool UseGraphs = true);

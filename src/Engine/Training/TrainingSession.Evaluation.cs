@@ -5,7 +5,8 @@ namespace CudaNet;
 
 public sealed partial class TrainingSession<T>
 {
-    /// <summary>Mean loss and accuracy of the network on <paramref name="data"/> in evaluation mode.</summary>
+    /// <summary>Mean loss and accuracy of the network on <paramref name="data"/> in evaluation mode (on a backend with step
+    /// graphs, each full batch is one replayed graph).</summary>
     public Evaluation Evaluate(Dataset data, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -15,25 +16,40 @@ public sealed partial class TrainingSession<T>
         int batch = Math.Min(batchSize, data.Count);
         using var resident = new ResidentData<T>(Backend, data, batch);
         Network.Reserve(batch);
-        return EvaluateCore(resident, batch);
+        using var graph = CreateStepGraph();
+        var evaluation = EvaluateCore(resident, batch, graph);
+        _pendingEvaluation = default;
+        return evaluation;
     }
 
-    private Evaluation EvaluateCore(ResidentData<T> data, int batch)
+    private Evaluation EvaluateCore(ResidentData<T> data, int batch, IStepGraph? graph)
     {
         data.Arrange(seed: null, epoch: 0);
         _evalTotals.Reset();
         for (int start = 0; start < data.Count; start += batch)
         {
             int rows = Math.Min(batch, data.Count - start);
-            var (indices, targets) = data.Batch(start, rows);
-            Backend.GatherRows(Network.Input(rows), data.Features, indices);
-            var output = Network.Forward(rows, training: false);
-            Loss.Compute(Backend, _batchLoss, null, output, targets);
-            _evalTotals.Add(_batchLoss, rows, output, targets.Labels);
+            _pendingEvaluation = new PendingEvaluation(data, start, rows);
+            if (graph is not null && rows == batch) graph.Run(_runPendingEvaluation ??= RunPendingEvaluation);
+            else RunPendingEvaluation();
         }
         var (loss, accuracy) = _evalTotals.Read(data.Count, data.HasLabels);
         return new Evaluation(loss, accuracy, data.Count);
     }
+
+    /// <summary>One evaluation batch (<see cref="_pendingEvaluation"/>): gather, forward, loss, totals; only queues ops.</summary>
+    private void RunPendingEvaluation()
+    {
+        var (data, start, rows) = _pendingEvaluation;
+        var (indices, targets) = data.Batch(start, rows);
+        Backend.GatherRows(Network.Input(rows), data.Features, indices);
+        var output = Network.Forward(rows, training: false);
+        Loss.Compute(Backend, _batchLoss, null, output, targets);
+        _evalTotals.Add(_batchLoss, rows, output, targets.Labels);
+    }
+
+    /// <summary>The batch the next <see cref="RunPendingEvaluation"/> evaluates.</summary>
+    private readonly record struct PendingEvaluation(ResidentData<T> Data, int Start, int Rows);
 
     /// <summary>
     /// The network's outputs (logits for a classifier) for the rows of <paramref name="input"/> (rows × input

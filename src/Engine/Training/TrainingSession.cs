@@ -19,7 +19,8 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
     private readonly List<EpochMetrics> _history = [];
     private EpochInProgress? _epoch;
     private PendingStep _pendingStep;
-    private Action? _runPendingStep;
+    private PendingEvaluation _pendingEvaluation;
+    private Action? _runPendingStep, _runPendingEvaluation;
     private long _step, _skippedSteps;
     private int _busy;
     private bool _stopRequested, _disposed;
@@ -101,20 +102,20 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
         var rates = new double[batches];
         using var held = validation is null ? null : new ResidentData<T>(Backend, validation, batch);
         Network.Reserve(batch);
-        using var graph = options.UseGraphs && options.OnNonFinite == NonFinite.Skip
-            ? (Backend as IStepGraphBackend)?.CreateStepGraph()
-            : null;
+        // NonFinite.Throw reads the host inside each step, which a graph step cannot; evaluation never does.
+        using var graph = options.UseGraphs && options.OnNonFinite == NonFinite.Skip ? CreateStepGraph() : null;
+        using var validationGraph = options.UseGraphs && held is not null ? CreateStepGraph() : null;
         var results = new List<EpochMetrics>();
         _stopRequested = false;
         foreach (var callback in callbacks) callback.OnTrainBegin(this);
         for (int e = 0; e < epochs && !_stopRequested; e++)
         {
-            var metrics = RunEpoch(data, held, batch, options, callbacks, control, rates, graph);
+            var metrics = RunEpoch(data, held, batch, options, callbacks, control, rates, graph, validationGraph);
             _history.Add(metrics);
             results.Add(metrics);
             foreach (var callback in callbacks) callback.OnEpochEnd(this, metrics);
         }
-        _pendingStep = default; // holds the disposed resident data otherwise
+        (_pendingStep, _pendingEvaluation) = (default, default); // they hold the disposed resident data otherwise
         foreach (var callback in callbacks) callback.OnTrainEnd(this);
         return results;
     }
@@ -125,10 +126,11 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
     /// <see cref="IBackend{T}.BeginStep"/> skips a non-finite step or clips, the controlled updates apply its records,
     /// and <see cref="IBackend{T}.CopyIfSkipped"/> puts back the running statistics a skipped forward pass moved.
     /// <see cref="NonFinite.Throw"/> adds a host read of ‖g‖² and the loss per step (a synchronisation), to stop at the
-    /// offending step and name the layer. With a <paramref name="graph"/>, every full batch runs through it.
+    /// offending step and name the layer. With graphs, every full batch of training and of validation runs through its
+    /// graph.
     /// </summary>
     private EpochMetrics RunEpoch(ResidentData<T> data, ResidentData<T>? validation, int batch, FitOptions options,
-        IReadOnlyList<Callback> callbacks, StepControl<T> control, double[] rates, IStepGraph? graph)
+        IReadOnlyList<Callback> callbacks, StepControl<T> control, double[] rates, IStepGraph? graph, IStepGraph? validationGraph)
     {
         int batches = rates.Length;
         var clock = Stopwatch.StartNew();
@@ -165,7 +167,7 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
         }
         Epoch++;
         var trained = _trainTotals.Read(data.Count, data.HasLabels);
-        var val = validation is null ? null : EvaluateCore(validation, batch);
+        var val = validation is null ? null : EvaluateCore(validation, batch, validationGraph);
         return new EpochMetrics(Epoch, trained.Loss, trained.Accuracy, val?.Loss, val?.Accuracy, lr, clock.Elapsed.TotalSeconds, (int)skipped);
     }
 
@@ -193,6 +195,9 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
     /// <summary>The batch the next <see cref="RunPendingStep"/> trains on (a field, so the cached delegate a step
     /// graph runs allocates nothing per step).</summary>
     private readonly record struct PendingStep(ResidentData<T> Data, int Start, int Rows, StepControl<T> Control, NonFinite OnNonFinite);
+
+    /// <summary>A step graph when the backend has them (<see cref="IStepGraphBackend"/>), else null.</summary>
+    private IStepGraph? CreateStepGraph() => (Backend as IStepGraphBackend)?.CreateStepGraph();
 
     /// <summary>NonFinite.Throw: reads ‖g‖² and the loss (a host synchronisation per step) and throws before the
     /// step is begun, so nothing of it is applied.</summary>
