@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using NUnit.Framework;
 
@@ -20,8 +19,7 @@ public sealed class BatchNormKernelHostTests
     [OneTimeSetUp]
     public void Build()
     {
-        string? compiler = new[] { "clang++-19", "clang++", "g++" }.Select(FindOnPath).FirstOrDefault(path => path is not null);
-        if (compiler is null) Assert.Ignore("No C++ compiler (clang++-19, clang++, g++) on PATH to build the host harness.");
+        string compiler = HostCompiler.FindOrIgnore();
         string source = KernelSource.KernelsCu();
         int start = source.IndexOf("// Columns and row slices of the per-feature kernels", StringComparison.Ordinal);
         int end = source.IndexOf("// ==== group_norm_forward ====", StringComparison.Ordinal);
@@ -33,7 +31,7 @@ public sealed class BatchNormKernelHostTests
         Assert.That(parameters >= 0 && input > parameters, Is.True, "kernels.cu has group_norm_backward_parameters before _input");
         File.WriteAllText(Path.Combine(_folder, "gn_parameters.inc"), source[parameters..input]);
         _executable = Path.Combine(_folder, "harness");
-        var (exitCode, output) = Run(compiler!, ["-std=c++20", "-O2", "-ffp-contract=off", "-fno-fast-math", "-pthread",
+        var (exitCode, output) = HostCompiler.Run(compiler, ["-std=c++20", "-O2", "-ffp-contract=off", "-fno-fast-math", "-pthread",
             "-I", _folder, "-o", _executable, Path.Combine(KernelSource.RepositoryRoot(), "tests", "Cuda", "BatchNormHostHarness.cpp")]);
         Assert.That(exitCode, Is.Zero, $"{compiler} could not build the host harness:\n{output}");
     }
@@ -56,7 +54,7 @@ public sealed class BatchNormKernelHostTests
     {
         if (rowsPerSplit == 0) rowsPerSplit = CudaNet.Cuda.CudaBackend.RowsPerSplit(rows, features);
         if (blocksY == 0) blocksY = (int)CudaNet.Cuda.CudaBackend.SplitRows(rows, features).GridY;
-        var (exitCode, output) = Run(_executable, [rows.ToString(CultureInfo.InvariantCulture),
+        var (exitCode, output) = HostCompiler.Run(_executable, [rows.ToString(CultureInfo.InvariantCulture),
             features.ToString(CultureInfo.InvariantCulture), rowsPerSplit.ToString(CultureInfo.InvariantCulture),
             blocksY.ToString(CultureInfo.InvariantCulture), offset.ToString(CultureInfo.InvariantCulture)]);
         Assert.That(exitCode, Is.Zero, output);
@@ -78,23 +76,4 @@ public sealed class BatchNormKernelHostTests
             Assert.That(worst["dx"], Is.LessThan(offset == 0 ? 1e-6 : 1e-4));
         }
     }
-
-    private static (int ExitCode, string Output) Run(string program, string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} did not finish within 2 minutes");
-        }
-        return (process.ExitCode, stdout.Result + stderr.Result);
-    }
-
-    private static string? FindOnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, program)).FirstOrDefault(File.Exists);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using CudaNet.Cuda;
@@ -40,15 +39,14 @@ public sealed class GemmKernelHostTests
     [OneTimeSetUp]
     public void Build()
     {
-        string? compiler = new[] { "clang++-19", "clang++", "g++" }.Select(FindOnPath).FirstOrDefault(path => path is not null);
-        if (compiler is null) Assert.Ignore("No C++ compiler (clang++-19, clang++, g++) on PATH to build the host harness.");
+        string compiler = HostCompiler.FindOrIgnore();
         string source = KernelSource.KernelsCu();
         _folder = Directory.CreateTempSubdirectory("cudanet-gemm-").FullName;
         Cut(source, "// ==== Dense family: shared helpers", "// ==== gemm ====", "dense_helpers.inc");
         Cut(source, "// Four consecutive floats", "// ==== fill ====", "float_quad.inc");
         Cut(source, "// ==== gemm ====", "// ==== activation_forward ====", "gemm.inc");
         _executable = Path.Combine(_folder, "harness");
-        var (exitCode, output) = Run(compiler!, ["-std=c++20", "-O2", "-ffp-contract=off", "-fno-fast-math",
+        var (exitCode, output) = HostCompiler.Run(compiler, ["-std=c++20", "-O2", "-ffp-contract=off", "-fno-fast-math",
             "-fno-strict-aliasing", "-pthread", "-Wall", "-Wno-unknown-pragmas", "-I", _folder, "-o", _executable,
             Path.Combine(KernelSource.RepositoryRoot(), "tests", "Cuda", "GemmHostHarness.cpp")], input: "");
         Assert.That(exitCode, Is.Zero, $"{compiler} could not build the host harness:\n{output}");
@@ -96,7 +94,7 @@ public sealed class GemmKernelHostTests
                 $"{c.M} {c.N} {c.K} {c.Alpha:R} {c.Beta:R} {(c.Bias ? 1 : 0)} {(int)c.Kind}\n");
         }
         // The repository's GEMM bound (VerificationTolerance.Gemm): rtol 1e-3, atol 1e-3·max(1, K / 1024).
-        var (exitCode, output) = Run(_executable, [Tolerance.ReductionRtol.ToString("R", CultureInfo.InvariantCulture),
+        var (exitCode, output) = HostCompiler.Run(_executable, [Tolerance.ReductionRtol.ToString("R", CultureInfo.InvariantCulture),
             Tolerance.ReductionAtol.ToString("R", CultureInfo.InvariantCulture)], input.ToString());
         Assert.That(exitCode, Is.Zero, output);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -154,28 +152,4 @@ public sealed class GemmKernelHostTests
         Assert.That(start >= 0 && end > start, Is.True, $"kernels.cu has \"{from}\" before \"{to}\"");
         File.WriteAllText(Path.Combine(_folder, file), source[start..end]);
     }
-
-    private static (int ExitCode, string Output) Run(string program, string[] arguments, string input)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardInput.Write(input);
-        process.StandardInput.Close();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} did not finish within 2 minutes");
-        }
-        return (process.ExitCode, stdout.Result + stderr.Result);
-    }
-
-    private static string? FindOnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, program)).FirstOrDefault(File.Exists);
 }

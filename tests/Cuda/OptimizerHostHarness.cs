@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using CudaNet.Cuda;
@@ -38,8 +37,7 @@ internal sealed class OptimizerHostHarness : IDisposable
     /// <see cref="Assert.Ignore(string)"/> when there is none.</summary>
     public static OptimizerHostHarness Build(string repositoryRoot)
     {
-        string? compiler = new[] { "clang++-19", "clang++", "g++" }.Select(FindOnPath).FirstOrDefault(path => path is not null);
-        if (compiler is null) Assert.Ignore("No C++ compiler (clang++-19, clang++, g++) on PATH to build the host harness.");
+        string compiler = HostCompiler.FindOrIgnore();
         string source = File.ReadAllText(Path.Combine(repositoryRoot, "kernels.cu"));
         int start = source.IndexOf(FamilyStart, StringComparison.Ordinal);
         int end = source.IndexOf(FamilyEnd, StringComparison.Ordinal);
@@ -47,7 +45,7 @@ internal sealed class OptimizerHostHarness : IDisposable
         string folder = Directory.CreateTempSubdirectory("cudanet-optimizers-").FullName;
         File.WriteAllText(Path.Combine(folder, "optimizers_family.inc"), source[start..end]);
         string executable = Path.Combine(folder, "harness");
-        var (exitCode, output) = Run(compiler!, ["-std=c++17", "-O2", "-ffp-contract=off", "-fno-fast-math", "-Wall",
+        var (exitCode, output) = HostCompiler.Run(compiler, ["-std=c++17", "-O2", "-ffp-contract=off", "-fno-fast-math", "-Wall",
             "-Wno-unknown-pragmas", "-I", folder, "-o", executable,
             Path.Combine(repositoryRoot, "tests", "Cuda", "OptimizerHostHarness.cpp")], input: "");
         if (exitCode != 0)
@@ -83,7 +81,7 @@ internal sealed class OptimizerHostHarness : IDisposable
                 input.Append('\n');
             }
         }
-        var (exitCode, output) = Run(_executable, [], input.ToString());
+        var (exitCode, output) = HostCompiler.Run(_executable, [], input.ToString());
         Assert.That(exitCode, Is.Zero, $"the host harness failed:\n{output}");
         var lines = output.Split('\n');
         int line = 0;
@@ -114,30 +112,4 @@ internal sealed class OptimizerHostHarness : IDisposable
         Assert.That(words, Has.Length.EqualTo(n), "harness output line");
         return words.Select(word => BitConverter.UInt32BitsToSingle(uint.Parse(word, NumberStyles.HexNumber, CultureInfo.InvariantCulture))).ToArray();
     }
-
-    internal static (int ExitCode, string Output) Run(string program, string[] arguments, string input)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardInput.Write(input);
-        process.StandardInput.Close();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} did not finish within 2 minutes");
-        }
-        return (process.ExitCode, stdout.Result + stderr.Result);
-    }
-
-    internal static string? FindOnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, program)).FirstOrDefault(File.Exists);
 }

@@ -28,14 +28,13 @@ internal sealed class StepControlHostHarness : IDisposable
     /// <summary>Compiles the harness with the first C++ compiler on PATH; ignores the test when there is none.</summary>
     public static StepControlHostHarness Build(string repositoryRoot)
     {
-        string? compiler = new[] { "clang++-19", "clang++", "g++" }.Select(OptimizerHostHarness.FindOnPath).FirstOrDefault(path => path is not null);
-        if (compiler is null) Assert.Ignore("No C++ compiler (clang++-19, clang++, g++) on PATH to build the host harness.");
+        string compiler = HostCompiler.FindOrIgnore();
         string source = File.ReadAllText(Path.Combine(repositoryRoot, "kernels.cu"));
         string folder = Directory.CreateTempSubdirectory("cudanet-step-control-").FullName;
         File.WriteAllText(Path.Combine(folder, "step_control_family.inc"),
             Slice(source, OptimizersStart, OptimizersEnd) + Slice(source, StepControlStart, StepControlEnd));
         string executable = Path.Combine(folder, "harness");
-        var (exitCode, output) = OptimizerHostHarness.Run(compiler!, ["-std=c++17", "-O2", "-ffp-contract=off", "-fno-fast-math", "-Wall",
+        var (exitCode, output) = HostCompiler.Run(compiler, ["-std=c++17", "-O2", "-ffp-contract=off", "-fno-fast-math", "-Wall",
             "-Wno-unknown-pragmas", "-I", folder, "-o", executable,
             Path.Combine(repositoryRoot, "tests", "Cuda", "StepControlHostHarness.cpp")], input: "");
         if (exitCode != 0)
@@ -63,7 +62,7 @@ internal sealed class StepControlHostHarness : IDisposable
             foreach (var (norm, loss) in run.Steps)
                 input.Append(CultureInfo.InvariantCulture, $"{BitConverter.SingleToUInt32Bits(norm):x8} {BitConverter.SingleToUInt32Bits(loss):x8}\n");
         }
-        var (exitCode, output) = OptimizerHostHarness.Run(_executable, [], input.ToString());
+        var (exitCode, output) = HostCompiler.Run(_executable, [], input.ToString());
         Assert.That(exitCode, Is.Zero, $"the host harness failed:\n{output}");
         var lines = output.Split('\n');
         int line = 0;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using NUnit.Framework;
 
@@ -21,8 +20,7 @@ public sealed class Tf32GemmKernelHostTests
     [OneTimeSetUp]
     public void Build()
     {
-        string? compiler = new[] { "clang++-19", "clang++", "g++" }.Select(FindOnPath).FirstOrDefault(path => path is not null);
-        if (compiler is null) Assert.Ignore("No C++ compiler (clang++-19, clang++, g++) on PATH to build the host harness.");
+        string compiler = HostCompiler.FindOrIgnore();
         string source = KernelSource.KernelsCu();
         int start = source.IndexOf("// ==== Dense family: shared helpers", StringComparison.Ordinal);
         int end = source.IndexOf("// ==== activation_forward ====", StringComparison.Ordinal);
@@ -35,7 +33,7 @@ public sealed class Tf32GemmKernelHostTests
         Assert.That(quad >= 0 && fill > quad, Is.True, "kernels.cu defines float_quad before the fill section");
         File.WriteAllText(Path.Combine(_folder, "tf32_gemm.inc"), source[quad..fill] + source[start..end]);
         _executable = Path.Combine(_folder, "harness");
-        var (exitCode, output) = Run(compiler!, ["-std=c++20", "-O2", "-ffp-contract=off", "-fno-fast-math", "-pthread",
+        var (exitCode, output) = HostCompiler.Run(compiler, ["-std=c++20", "-O2", "-ffp-contract=off", "-fno-fast-math", "-pthread",
             "-DCUDANET_TF32_HOST_EMULATION", "-I", _folder, "-o", _executable,
             Path.Combine(KernelSource.RepositoryRoot(), "tests", "Cuda", "Tf32GemmHostHarness.cpp")]);
         Assert.That(exitCode, Is.Zero, $"{compiler} could not build the host harness:\n{output}");
@@ -68,7 +66,7 @@ public sealed class Tf32GemmKernelHostTests
     {
         string[] arguments = [.. new object[] { m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, beta, kind, bias ? 1 : 0, async ? 1 : 0 }
             .Select(value => Convert.ToString(value, CultureInfo.InvariantCulture)!)];
-        var (exitCode, output) = Run(_executable, arguments);
+        var (exitCode, output) = HostCompiler.Run(_executable, arguments);
         Assert.That(exitCode, Is.Zero, output);
         var result = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' '))
             .ToDictionary(words => words[0], words => double.Parse(words[1], CultureInfo.InvariantCulture));
@@ -83,23 +81,4 @@ public sealed class Tf32GemmKernelHostTests
             Assert.That(result["round_mismatches"], Is.Zero, "tf32_round against the frexp rounding");
         }
     }
-
-    private static (int ExitCode, string Output) Run(string program, string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} did not finish within 2 minutes");
-        }
-        return (process.ExitCode, stdout.Result + stderr.Result);
-    }
-
-    private static string? FindOnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, program)).FirstOrDefault(File.Exists);
 }
