@@ -109,6 +109,20 @@ def main():
     else:
         lines.append("Did not produce a result (see the steps above).")
 
+    ours_adam = {r["shape"]: r for r in (bench or {}).get("rows", []) if r["op"] == "adam step (cudanet)"}
+    theirs_adam = {r["shape"]: r for r in (torch_adam or {}).get("rows", [])}
+    if ours_adam and theirs_adam:
+        lines += ["", "## One Adam step (both timed alike: 10 warm-up steps, median of 50, CUDA events, no L2 flush)", "",
+                  "| parameters | CudaNet | PyTorch | ratio (target ≥ 1.0) |", "|---|---|---|---|"]
+        summary["adam_step"] = {}
+        for shape, ours in ours_adam.items():
+            if shape in theirs_adam:
+                theirs = theirs_adam[shape]
+                ratio = theirs["seconds"] / ours["seconds"]
+                summary["adam_step"][shape] = ratio
+                lines.append(f"| {shape} | {ours['seconds'] * 1e6:.1f} µs ({ours['rate']:.0f} GB/s) | {theirs['seconds'] * 1e6:.1f} µs "
+                             f"({theirs['rate']:.0f} GB/s, {theirs['op']}) | {ratio:.2f} |")
+
     os.makedirs(args.output, exist_ok=True)
     base = os.path.join(args.output, name)
     with open(base + ".json", "w") as f:

@@ -6,8 +6,9 @@ namespace CudaNet.Cli.Bench;
 /// <summary>
 /// The CUDA rows of <c>cudanet bench</c> (issue "GPU performance"): GEMM 4096³ against cuBLAS SGEMM (TF32 off), the
 /// opt-in TF32 GEMM 4096³ against cuBLAS with TF32 allowed and against our FP32 GEMM (GpuRoofline.Tf32.cs),
-/// the MLP's GEMM shapes against cuBLAS plus a separate epilogue pass, and memory-bound ops on 16M floats (64 MB per
-/// operand) against a device-to-device copy of the same byte count. Byte and FLOP counts are each kernel's napkin
+/// the MLP's GEMM shapes against cuBLAS plus a separate epilogue pass, memory-bound ops on 16M floats (64 MB per
+/// operand) against a device-to-device copy of the same byte count, and one Adam step at 1M and 100M parameters timed
+/// as PyTorch's (GpuRoofline.AdamStep.cs). Byte and FLOP counts are each kernel's napkin
 /// math in kernels.cu; memory rows also give the share of the device's peak bandwidth.
 /// </summary>
 internal sealed partial class GpuRoofline(CudaBackend gpu, bool quick, RowFilter filter)
@@ -85,6 +86,7 @@ internal sealed partial class GpuRoofline(CudaBackend gpu, bool quick, RowFilter
             if (filter.Includes(BenchRow.GemmOp(ta, tb, epilogue)))
                 Add(Gemm(timing, cublas, m, n, k, ta, tb, epilogue, 1.0, repeats));
         foreach (var row in MemoryBound(timing, repeats)) Add(row);
+        foreach (var row in AdamSteps(timing)) Add(row);
         return rows;
     }
 

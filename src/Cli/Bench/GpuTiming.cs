@@ -53,6 +53,25 @@ internal sealed class GpuTiming : IDisposable
         return (oursSamples[repeats / 2], reference is null ? double.NaN : referenceSamples[repeats / 2]);
     }
 
+    /// <summary>Median seconds of <paramref name="call"/> timed as bench/pytorch/adam_step.py times PyTorch's step, so the
+    /// two compare: <paramref name="warmup"/> calls, then <paramref name="repeats"/> samples with events around each call
+    /// and no flush between them.</summary>
+    public double Unflushed(Action call, int warmup, int repeats)
+    {
+        for (int i = 0; i < warmup; i++) call();
+        var samples = new double[repeats];
+        for (int r = 0; r < repeats; r++)
+        {
+            _start.Record(_gpu.Stream);
+            call();
+            _end.Record(_gpu.Stream);
+            samples[r] = CudaEvent.ElapsedMilliseconds(_start, _end) / 1e3;
+        }
+        _gpu.Synchronize();
+        Array.Sort(samples);
+        return samples[repeats / 2];
+    }
+
     private double Time(Action call)
     {
         FlushL2();
