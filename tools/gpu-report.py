@@ -54,6 +54,18 @@ def main():
              "", "Command: `bash tools/gpu-session.sh run $OUT` on the GPU machine, then `python3 tools/gpu-report.py DIR`.", "",
              "```", machine.strip(), steps.strip(), "```", ""]
 
+    ptxas = os.path.join(folder, "ptxas.out")
+    if os.path.exists(ptxas):
+        text = open(ptxas).read()
+        kernels = re.findall(r"Compiling entry function '(\w+)' for '(\w+)'.*?(\d+) bytes spill stores, (\d+) bytes spill loads.*?Used (\d+) registers",
+                             text, flags=re.S)
+        lines += ["## ptxas (registers and spills per kernel, as the JIT will compile them)", ""]
+        if kernels:
+            lines += ["| kernel | target | registers | spill stores | spill loads |", "|---|---|---|---|---|"]
+            lines += [f"| {k} | {t} | {r} | {st} | {ld} |" for k, t, st, ld, r in kernels]
+        errors = [l for l in text.splitlines() if "error" in l.lower()]
+        lines += [""] + ([f"ptxas errors: {len(errors)}", "```", *errors[:20], "```"] if errors else ["No ptxas errors."]) + [""]
+
     lines += ["## Conformance (`cudanet verify --device cuda`)", ""]
     if verify:
         failed = [c for c in verify["checks"] if not c["passed"]]

@@ -4,8 +4,8 @@
 #
 #   tools/gpu-session.sh prepare       here: publish cudanet for linux-x64 into .device/cudanet.tar.xz and copy the full
 #                                      Fashion-MNIST into .device/fashion-mnist (needs dataset-fashion-mnist); carry .device
-#   tools/gpu-session.sh run OUT       there, from the repository root: info, verify, train with and without graphs,
-#                                      bench, PyTorch's MLP epoch and Adam step; OUT/results.tar.gz and OUT/log.txt
+#   tools/gpu-session.sh run OUT       there, from the repository root: ptxas on the PTX, info, verify, train with and
+#                                      without graphs, bench, PyTorch's MLP epoch and Adam step; OUT/results.tar.gz, OUT/log.txt
 #   tools/gpu-session.sh report DIR    here: bench/results/<date>-<gpu>.{md,json} from the unpacked results in DIR
 #
 # `run` keeps to DEADLINE seconds (default 540) in all, so one command fits the device tool's 10-minute limit: each step
@@ -62,6 +62,11 @@ run() {
         printf '%s: rc %d, %.1f s (limit %d s): %s\n' "$name" "$rc" "$(awk "BEGIN { print $(date +%s.%N) - $begin }")" "$limit" "$*" \
             >> "$results/steps.txt"
     }
+    # ptxas (CUDA toolkit) assembles both shipped modules for the device as the driver's JIT will: the inline PTX is
+    # checked, and -v gives every kernel's registers and spills.
+    export PATH="$PATH:/usr/local/cuda/bin"
+    step ptxas 120 bash -c 'arch=sm_$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -1 | tr -d .);
+        for m in sm_80 sm_75; do echo "== kernels.$m.ptx for $arch"; ptxas -v -arch="$arch" src/Kernels/kernels.$m.ptx -o /dev/null 2>&1; done'
     step info 30 "$cli" info
     step verify 150 "$cli" verify --device "$device" --json
     step train 150 "$cli" train --device "$device" --data "$data" --json --output "$results/run-graphs"

@@ -23,7 +23,9 @@ internal static class InfoCommand
                 {
                     var c = gpu!.Context;
                     Console.WriteLine($"CUDA backend available: device {c.Device} {c.Name}, compute capability {c.ComputeCapability}, " +
-                                      $"{c.MultiprocessorCount} SMs, {c.TotalMemoryBytes / (1024.0 * 1024 * 1024):F1} GiB, driver {c.DriverVersionText}");
+                                      $"{c.MultiprocessorCount} SMs, {c.TotalMemoryBytes / (1024.0 * 1024 * 1024):F1} GiB, driver {c.DriverVersionText}, " +
+                                      $"PTX {gpu.Architecture}");
+                    if (gpu.ArchitectureFallback is { } fallback) Console.WriteLine($"             note: {fallback}");
                 }
             }
             else

@@ -12,8 +12,8 @@ public sealed partial class CudaBackend
     /// <summary>The arithmetic of every GEMM on this backend: <see cref="GemmPrecision.Float32"/> (the default), or
     /// <see cref="GemmPrecision.Tf32"/> — inputs rounded to TF32 (10-bit mantissa, to nearest, ties away from zero),
     /// exact products summed in float32 on the tensor cores — on compute capability 8.0 or later.</summary>
-    /// <exception cref="NotSupportedException">Tf32 on a device below compute capability 8.0; the message names the
-    /// device and its capability.</exception>
+    /// <exception cref="NotSupportedException">Tf32 on a device below compute capability 8.0 (the message names the
+    /// device and its capability), or when the sm_80 kernels did not load (<see cref="ArchitectureFallback"/>).</exception>
     /// <exception cref="ArgumentOutOfRangeException">Not a <see cref="CudaNet.Cuda.GemmPrecision"/> value.</exception>
     public GemmPrecision GemmPrecision
     {
@@ -21,11 +21,15 @@ public sealed partial class CudaBackend
         set
         {
             if (!Enum.IsDefined(value)) throw new ArgumentOutOfRangeException(nameof(value), value, "not a GemmPrecision");
-            if (value == GemmPrecision.Tf32 && Tf32Unsupported(Context.Name, Context.ComputeCapability) is { } reason)
-                throw new NotSupportedException(reason);
+            if (value == GemmPrecision.Tf32 && Tf32Unavailable is { } reason) throw new NotSupportedException(reason);
             _gemmPrecision = value;
         }
     }
+
+    /// <summary>Why this backend cannot run TF32 GEMM (the device's compute capability, or the sm_80 module that holds
+    /// the kernel did not load), or null when it can.</summary>
+    public string? Tf32Unavailable => Tf32Unsupported(Context.Name, Context.ComputeCapability) ??
+        (Architecture == "sm_80" ? null : $"TF32 GEMM is in the sm_80 kernels, which did not load: {ArchitectureFallback}.");
 
     /// <summary>Why a device cannot run TF32 GEMM, or null when it can (compute capability 8.0 or later).</summary>
     public static string? Tf32Unsupported(string deviceName, Version computeCapability) =>

@@ -53,6 +53,10 @@ public sealed partial class CudaBackend : BackendBase<float>
     /// <summary>The PTX target the kernels were JIT-compiled from (<c>sm_80</c> or <c>sm_75</c>).</summary>
     public string Architecture => _module.Architecture;
 
+    /// <summary>Why the sm_80 module of a device of compute capability 8.0 or later failed to JIT, so that the sm_75
+    /// one runs (without the tensor-core kernels); null when the best module loaded.</summary>
+    public string? ArchitectureFallback { get; private init; }
+
     /// <summary>The stream every op of this backend is queued on.</summary>
     public CudaStream Stream => _stream;
 
@@ -96,12 +100,19 @@ public sealed partial class CudaBackend : BackendBase<float>
                 return false;
             }
             module = LoadModule(context, architecture, out reason);
+            string? fallback = null;
+            if (module is null && architecture != CudaModule.Baseline)
+            {
+                // Every op has a baseline kernel: a JIT failure of the sm_80 module costs its tensor-core kernels only.
+                fallback = $"the {architecture} PTX did not JIT ({reason}); the {CudaModule.Baseline} kernels run instead";
+                module = LoadModule(context, CudaModule.Baseline, out reason);
+            }
             if (module is null)
             {
                 context.Dispose();
                 return false;
             }
-            backend = new CudaBackend(context, module);
+            backend = new CudaBackend(context, module) { ArchitectureFallback = fallback };
             return true;
         }
         catch (CudaException error)

@@ -79,7 +79,7 @@ internal static class BenchCommand
             var document = new
             {
                 device = "cuda", gpu = context.Name, driver = context.DriverVersionText,
-                compute_capability = context.ComputeCapability.ToString(), ptx = gpu.Architecture,
+                compute_capability = context.ComputeCapability.ToString(), ptx = gpu.Architecture, ptx_fallback = gpu.ArchitectureFallback,
                 l2_bytes = roofline.L2Bytes, peak_bandwidth = roofline.PeakBandwidth, cublas = roofline.CublasStatus,
                 date = DateTime.UtcNow.ToString("yyyy-MM-dd"),
                 rows = rows.Select(r => new

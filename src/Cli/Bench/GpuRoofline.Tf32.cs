@@ -13,7 +13,7 @@ internal sealed partial class GpuRoofline
 
     private IEnumerable<BenchRow> Tf32Gemm(GpuTiming timing, Cublas? cublas, int size, int repeats)
     {
-        if (CudaBackend.Tf32Unsupported(gpu.Context.Name, gpu.Context.ComputeCapability) is not null) yield break;
+        if (gpu.Tf32Unavailable is not null) yield break;
         foreach (var (ta, tb) in new[] { (false, false), (false, true) })
         {
             if (filter.Includes(Tf32Op(ta, tb))) yield return Tf32Row(timing, cublas, size, ta, tb, repeats);

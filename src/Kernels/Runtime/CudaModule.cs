@@ -24,6 +24,9 @@ internal sealed unsafe class CudaModule : IDisposable
         _ptx = ptx;
     }
 
+    /// <summary>The target every op runs on.</summary>
+    public const string Baseline = "sm_75";
+
     /// <summary>The PTX target loaded: <c>sm_80</c> or <c>sm_75</c>.</summary>
     public string Architecture { get; }
 
