@@ -133,6 +133,13 @@ public sealed partial class CudaBackend : IStepGraphBackend
             backend._faultCheckPending = true;
         }
 
+        public bool IsRecoverable(Exception error) => error switch
+        {
+            CudaException cuda => !cuda.IsSticky,
+            InvalidOperationException => backend._stickyError is null, // LastCapturedNode's, or EnsureUsable's refusal
+            _ => false,
+        };
+
         public void Destroy(nint graph, nint executable)
         {
             backend.Context.MakeCurrent();

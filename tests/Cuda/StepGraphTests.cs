@@ -87,29 +87,41 @@ public sealed class StepGraphTests
     }
 
     [Test]
-    public void AFailedUpdateReleasesTheGraphSoTheNextStepCapturesAfresh()
+    public void AFailedUpdateRunsTheStepDirectlyAndTurnsGraphsOff()
     {
         var device = new FakeDevice();
         using var graph = new StepGraph(device);
         graph.Run(() => Launch(device.Recording!, Relu, 0x2000, 1));
-        device.FailUpdates = true;
-        Assert.Throws<InvalidOperationException>(() => graph.Run(() => Launch(device.Recording!, Relu, 0x2100, 1)));
-        device.FailUpdates = false;
+        device.Failure = "update refused";
         graph.Run(() => Launch(device.Recording!, Relu, 0x2100, 1));
-        Assert.That(device.Executed, Is.EqualTo(new[] { $"k{Relu}:2000:1:4", $"k{Relu}:2100:1:4" }));
-        Assert.That((graph.Counters.Captures, device.Destroyed), Is.EqualTo((2L, 1)));
+        device.Failure = null;
+        graph.Run(() => Launch(device.Recording!, Relu, 0x2200, 1));
+        Assert.That(device.Executed, Is.EqualTo(new[] { $"k{Relu}:2000:1:4", $"k{Relu}:2100:1:4", $"k{Relu}:2200:1:4" }));
+        Assert.That(graph.Counters, Is.EqualTo(new StepGraphCounters(3, Captures: 1, Replays: 0, UpdatedNodes: 0, Commands: 1,
+            DisabledReason: "update refused")));
+        Assert.That((device.Destroyed, device.Instantiated), Is.EqualTo((1, 1)), "the graph is freed and never rebuilt");
     }
 
     [Test]
-    public void AFailedIssueDuringCaptureAbandonsIt()
+    public void AFailedCaptureIsAbandonedAndTheStepRunsDirectly()
     {
-        var device = new FakeDevice { FailIssues = true };
+        var device = new FakeDevice { Failure = "capture unsupported" };
         using var graph = new StepGraph(device);
-        Assert.Throws<InvalidOperationException>(() => graph.Run(() => Launch(device.Recording!, Relu, 0x2000, 1)));
-        Assert.That((device.Capturing, device.Abandoned), Is.EqualTo((false, 1)));
-        device.FailIssues = false;
         graph.Run(() => Launch(device.Recording!, Relu, 0x2000, 1));
+        Assert.That((device.Capturing, device.Abandoned), Is.EqualTo((false, 1)));
         Assert.That(device.Executed, Is.EqualTo(new[] { $"k{Relu}:2000:1:4" }));
+        Assert.That(graph.Counters.DisabledReason, Is.EqualTo("capture unsupported"));
+    }
+
+    [Test]
+    public void AnUnrecoverableFailureIsThrownAndNothingRuns()
+    {
+        var device = new FakeDevice { Failure = FakeDevice.Sticky };
+        using var graph = new StepGraph(device);
+        var error = Assert.Throws<InvalidOperationException>(() => graph.Run(() => Launch(device.Recording!, Relu, 0x2000, 1)));
+        Assert.That(error!.Message, Is.EqualTo(FakeDevice.Sticky));
+        Assert.That(device.Executed, Is.Empty);
+        Assert.That(graph.Counters.DisabledReason, Is.Null);
     }
 
     [Test]
@@ -174,8 +186,9 @@ public sealed class StepGraphTests
         public int Destroyed { get; private set; }
         public int Abandoned { get; private set; }
         public bool Capturing => _capture is not null;
-        public bool FailUpdates { get; set; }
-        public bool FailIssues { get; set; }
+        /// <summary>Set: capturing (an issue during a capture) and updating throw an exception with this message.</summary>
+        public string? Failure { get; set; }
+        public const string Sticky = "illegal address (sticky)";
 
         private static string Describe(StepRecording recording, int index)
         {
@@ -190,7 +203,7 @@ public sealed class StepGraphTests
 
         public void Issue(StepRecording recording, int index)
         {
-            if (FailIssues) throw new InvalidOperationException("launch failed");
+            if (_capture is not null && Failure is { } failure) throw new InvalidOperationException(failure);
             (_capture ?? Executed).Add(Describe(recording, index));
         }
 
@@ -214,11 +227,13 @@ public sealed class StepGraphTests
 
         public void Update(nint executable, nint node, StepRecording recording, int index)
         {
-            if (FailUpdates) throw new InvalidOperationException("update refused");
+            if (Failure is { } failure) throw new InvalidOperationException(failure);
             _graphs[executable][(int)node] = Describe(recording, index);
         }
 
         public void Launch(nint executable) => Executed.AddRange(_graphs[executable]);
+
+        public bool IsRecoverable(Exception error) => error.Message != Sticky;
 
         public void Destroy(nint graph, nint executable)
         {

@@ -36,6 +36,8 @@ public sealed class StepGraphSessionTests
         Assert.That(validation.GemmsPerStep, Is.All.EqualTo(2), "forward only");
         Assert.That(graphs.GemmsOutsideGraphs, Is.EqualTo(2 * 5 + 2 * 2), "the 4-row batch of each epoch, trained and validated directly");
         Assert.That(training.Disposed && validation.Disposed, Is.True, "Fit frees its graphs");
+        Assert.That(session.StepGraphs?.Steps, Is.EqualTo(6), "the session reports its training graph's counters");
+        Assert.That(direct.StepGraphs, Is.Null, "no graphs on the plain CPU backend");
         Assert.That(metrics.Select(m => (m.Loss, m.Accuracy, m.ValidationLoss, m.ValidationAccuracy)),
             Is.EqualTo(expected.Select(m => (m.Loss, m.Accuracy, m.ValidationLoss, m.ValidationAccuracy))));
         Assert.That(graphs.ToArray(session.Network.Parameters), Is.EqualTo(plain.ToArray(direct.Network.Parameters)));

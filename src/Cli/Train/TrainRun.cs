@@ -57,6 +57,9 @@ internal static class TrainRun
             samples_per_second = train.Count / secondsPerEpoch,
             epochs_run = history.Count,
             device,
+            graphs = session.StepGraphs is { } g
+                ? new { steps = g.Steps, captures = g.Captures, replays = g.Replays, updated_nodes = g.UpdatedNodes, commands = g.Commands, disabled = g.DisabledReason }
+                : null,
             data = data.Description,
             history,
         };
@@ -71,8 +74,10 @@ internal static class TrainRun
         }
         else
         {
+            string graphs = session.StepGraphs is not { } counters ? ""
+                : counters.DisabledReason is { } off ? $" (CUDA graphs turned off: {off})" : $" ({counters.Replays} steps replayed as CUDA graphs)";
             Console.WriteLine($"test accuracy {test.Accuracy:F4} - test loss {test.Loss:F4} - {secondsPerEpoch:F2} s/epoch - " +
-                              $"{summary.samples_per_second:F0} samples/s - {history.Count} epochs on {device}");
+                              $"{summary.samples_per_second:F0} samples/s - {history.Count} epochs on {device}{graphs}");
             Console.WriteLine($"run folder: {folder.Path}");
         }
         return 0;

@@ -17,7 +17,8 @@ public interface IStepGraphBackend
 /// queued, then queues them as one graph launch: captured the first time, afterwards replayed with the arguments
 /// that changed (batch views, dropout offsets, …) updated in place, and re-captured when the step's sequence of
 /// kernels or copies itself changed. Each step's work is exactly what running it directly would queue, in the same
-/// order with the same arguments; only the way it reaches the device differs.
+/// order with the same arguments; only the way it reaches the device differs. A graph that fails while the device
+/// still works turns itself off and runs the steps directly (<see cref="StepGraphCounters.DisabledReason"/>).
 /// </summary>
 /// <remarks>Inside <see cref="Run"/> the step may only queue ops: Upload, Download and Synchronize throw
 /// <see cref="InvalidOperationException"/>. When the step throws, nothing it recorded is queued.</remarks>
@@ -36,5 +37,8 @@ public interface IStepGraph : IDisposable
 /// changed.</param>
 /// <param name="Replays">Steps replayed from the instantiated graph.</param>
 /// <param name="UpdatedNodes">Kernel nodes whose arguments were updated before a replay, over all replays.</param>
-/// <param name="Commands">Kernels and copies in the last step.</param>
-public readonly record struct StepGraphCounters(long Steps, long Captures, long Replays, long UpdatedNodes, int Commands);
+/// <param name="Commands">Kernels and copies in the last captured or replayed step.</param>
+/// <param name="DisabledReason">Why graphs were turned off (capturing, updating or launching failed; each step since
+/// ran directly, with the same results); null while they work.</param>
+public readonly record struct StepGraphCounters(long Steps, long Captures, long Replays, long UpdatedNodes, int Commands,
+    string? DisabledReason = null);

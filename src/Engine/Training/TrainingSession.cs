@@ -75,6 +75,11 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
     /// <inheritdoc/>
     public IReadOnlyList<EpochMetrics> History => _history;
 
+    /// <summary>What the training steps' graph did in the last <see cref="Fit"/> (captures, replays, updated nodes, and
+    /// why it turned itself off, if it did); null when that Fit ran without one (a backend without graphs,
+    /// <see cref="FitOptions.UseGraphs"/> off, or <see cref="NonFinite.Throw"/>).</summary>
+    public StepGraphCounters? StepGraphs { get; private set; }
+
     /// <inheritdoc/>
     public void StopTraining() => _stopRequested = true;
 
@@ -116,6 +121,7 @@ public sealed partial class TrainingSession<T> : ITrainingRun, IDisposable where
             foreach (var callback in callbacks) callback.OnEpochEnd(this, metrics);
         }
         (_pendingStep, _pendingEvaluation) = (default, default); // they hold the disposed resident data otherwise
+        StepGraphs = graph?.Counters;
         foreach (var callback in callbacks) callback.OnTrainEnd(this);
         return results;
     }

@@ -35,6 +35,10 @@ internal interface IStepGraphExecutor
 
     /// <summary>Frees a graph and its executable.</summary>
     void Destroy(nint graph, nint executable);
+
+    /// <summary>Whether a failure of the graph machinery leaves the device usable, so the step can still be issued
+    /// directly (a sticky CUDA error does not).</summary>
+    bool IsRecoverable(Exception error);
 }
 
 /// <summary>
@@ -43,7 +47,9 @@ internal interface IStepGraphExecutor
 /// nodes whose geometry or arguments changed are updated in place (<c>cuGraphExecKernelNodeSetParams</c>: a batch's
 /// index view, a dropout offset) and the graph is launched once; otherwise the recording is captured into a new graph,
 /// which is launched. A static training step thus costs one graph launch and a handful of node updates instead of
-/// forty launches. Not thread-safe, like its backend.
+/// forty launches. Graphs are an optimisation, never a reason to fail: when capturing, updating or launching fails
+/// and the device is still usable, the step's recorded commands are issued directly, and so are those of every later
+/// step (<see cref="StepGraphCounters.DisabledReason"/> says why). Not thread-safe, like its backend.
 /// </summary>
 internal sealed class StepGraph(IStepGraphExecutor executor) : IStepGraph
 {
@@ -51,10 +57,11 @@ internal sealed class StepGraph(IStepGraphExecutor executor) : IStepGraph
     private nint[] _nodes = new nint[64];
     private nint _graph, _executable;
     private long _steps, _captures, _replays, _updatedNodes;
+    private string? _disabledReason;
     private bool _disposed;
 
     /// <inheritdoc/>
-    public StepGraphCounters Counters => new(_steps, _captures, _replays, _updatedNodes, _captured.Count);
+    public StepGraphCounters Counters => new(_steps, _captures, _replays, _updatedNodes, _captured.Count, _disabledReason);
 
     /// <inheritdoc/>
     public void Run(Action step)
@@ -74,18 +81,32 @@ internal sealed class StepGraph(IStepGraphExecutor executor) : IStepGraph
         }
         _steps++;
         if (recording.Count == 0) return;
+        if (_disabledReason is not null)
+        {
+            IssueDirectly(recording);
+            return;
+        }
         try
         {
             if (_executable != 0 && recording.SameStructure(_captured)) Replay(recording);
             else Capture(recording);
         }
-        catch
+        catch (Exception error)
         {
-            // The executable may now hold arguments _captured does not describe: the next step captures afresh.
+            // Nothing of this step has run (a failed launch queues nothing); the executable may hold arguments that
+            // _captured does not describe, so it goes, and so do graphs, while the device still works.
             Release();
-            throw;
+            if (!executor.IsRecoverable(error)) throw;
+            _disabledReason = error.Message;
+            IssueDirectly(recording);
+            return;
         }
         (_pending, _captured) = (_captured, recording);
+    }
+
+    private void IssueDirectly(StepRecording recording)
+    {
+        for (int i = 0; i < recording.Count; i++) executor.Issue(recording, i);
     }
 
     private void Replay(StepRecording recording)
