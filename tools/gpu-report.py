@@ -97,6 +97,11 @@ def main():
             summary["vs_pytorch"] = {"ratio": ratio, "accuracy_points": points}
             lines += ["", f"PyTorch seconds / CudaNet seconds per epoch (both after the first epoch; ours includes the validation pass): "
                           f"**{ratio:.2f}×** (target ≥ 3×); accuracy difference {points:+.2f} points (target within 0.5)."]
+        if train.get("graphs"):
+            g = train["graphs"]
+            lines.append(f"Training graph: {g['captures']} capture(s), {g['replays']} replays, {g['updated_nodes']} kernel-node updates "
+                         f"({g['updated_nodes'] / max(g['replays'], 1):.1f} per replay), {g['commands']} commands per step"
+                         + (f"; TURNED OFF: {g['disabled']}" if g.get("disabled") else "") + ".")
         if "graph_speedup" in summary:
             on_cpu = train["device"].startswith("cpu")
             lines.append(f"Graphs vs one launch per kernel: {summary['graph_speedup']:.2f}× per epoch"
