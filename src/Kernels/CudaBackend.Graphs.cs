@@ -137,6 +137,9 @@ public sealed partial class CudaBackend : IStepGraphBackend
         {
             CudaException cuda => !cuda.IsSticky,
             InvalidOperationException => backend._stickyError is null, // LastCapturedNode's, or EnsureUsable's refusal
+            // A driver without one of the graph entry points bound here (cuStreamGetCaptureInfo_v2, the v1 form of
+            // cuGraphExecKernelNodeSetParams): the rest of the backend works.
+            EntryPointNotFoundException => true,
             _ => false,
         };
 
