@@ -3,8 +3,8 @@
 
     python3 tools/gpu-report.py DIR [--output bench/results]
 
-DIR holds the unpacked results.tar.gz: machine.txt, steps.txt and one <step>.out per step (info, verify, train, bench,
-pytorch-mlp, pytorch-adam, train-no-graphs). A step that failed or did not run is reported as such, never invented.
+DIR holds the unpacked results.tar.gz: machine.txt, steps.txt and one <step>.out per step (ptxas, info, verify, train,
+tests, bench, pytorch-mlp, pytorch-adam, train-no-graphs). A step that failed or did not run is reported as such, never invented.
 The CPU accuracy that the GPU run must match (within 0.5 points) comes from the newest bench/results/*-cpu-*.json.
 """
 import argparse, glob, json, os, re, sys
@@ -76,9 +76,21 @@ def main():
     else:
         lines.append("Did not produce a result (see the steps above).")
 
+    summary = {}
+    lines += ["", "## Test suite (the self-contained `CudaNet.Tests`, all but the tests that start `dotnet`)", ""]
+    tests_path = os.path.join(folder, "tests.out")
+    if os.path.exists(tests_path):
+        text = open(tests_path).read()
+        counts = dict(re.findall(r"^\s+(total|failed|succeeded|skipped): (\d+)", text, flags=re.M))
+        summary["tests"] = {k: int(v) for k, v in counts.items()}
+        lines.append(", ".join(f"{k} {v}" for k, v in counts.items()) + "." if counts else "No summary (see tests.out).")
+        failed = re.findall(r"^failed (.+?) \(", text, flags=re.M)
+        lines += [f"- failed: {name}" for name in failed[:60]]
+    else:
+        lines.append("Did not run.")
+
     lines += ["", "## Training (`cudanet train --device cuda`, full Fashion-MNIST, default model)", ""]
     baseline = cpu_baseline(args.output)
-    summary = {}
     if train:
         summary["train"] = {"test_accuracy": train["test_accuracy"], "seconds_per_epoch": train["seconds_per_epoch"],
                             "steady_seconds_per_epoch": steady_seconds(train), "epochs": train["epochs_run"]}

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Every GPU check of the CUDA and GPU-performance issues in one call on a GPU machine that has a driver, nvcc and a
-# CUDA build of PyTorch but no .NET SDK (DESIGN.md §12): the CLI is published self-contained here and run there.
+# CUDA build of PyTorch but no .NET SDK (DESIGN.md §12): the test suite and the CLI are published here as one
+# self-contained linux-x64 bundle and run there.
 #
-#   tools/gpu-session.sh prepare       here: publish cudanet for linux-x64 into .device/cudanet.tar.xz and copy the full
-#                                      Fashion-MNIST into .device/fashion-mnist (needs dataset-fashion-mnist); carry .device
+#   tools/gpu-session.sh prepare       here: .device/bin.tar.xz (the suite as an executable, with cudanet beside it) and
+#                                      .device/fashion-mnist.tar.xz (needs dataset-fashion-mnist); carry .device
 #   tools/gpu-session.sh run OUT       there, from the repository root: ptxas on the PTX, info, verify, train with and
-#                                      without graphs, bench, PyTorch's MLP epoch and Adam step; OUT/results.tar.gz, OUT/log.txt
-#   tools/gpu-session.sh report DIR    here: bench/results/<date>-<gpu>.{md,json} from the unpacked results in DIR
+#                                      without graphs, the test suite, bench, PyTorch's MLP epoch and Adam step;
+#                                      OUT/results.tar.gz and OUT/log.txt
+#   tools/gpu-session.sh report DIR    here: bench/results/<date>-gpu-<name>.{md,json} from the unpacked results in DIR
 #
 # `run` keeps to DEADLINE seconds (default 540) in all, so one command fits the device tool's 10-minute limit: each step
 # gets the smaller of its own limit and what is left, and a step that fails or times out is logged and the rest go on.
@@ -19,29 +21,37 @@ prepare() {
     local data=/usr/share/datasets/fashion-mnist publish
     [ -f "$data/train-images-idx3-ubyte.gz" ] || { echo "gpu-session.sh: install dataset-fashion-mnist first" >&2; exit 2; }
     publish=$(mktemp -d)
-    # The trimmer's output of an earlier publish is reused even when the feature switches changed: start clean.
-    rm -rf src/Cli/obj/Release/net10.0/linux-x64
-    # Partial trimming trims the framework only, and reflection-based JSON stays on (our assemblies and the anonymous
-    # types of the --json outputs use it): 29 MB instead of 70.
-    dotnet publish src/Cli -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -p:TrimMode=partial \
-        -p:SuppressTrimAnalysisWarnings=true -p:JsonSerializerIsReflectionEnabledByDefault=true -o "$publish/cudanet" >/dev/null || exit 1
+    # The test project references the CLI, so its self-contained publish holds cudanet too: one runtime for both.
+    # Symbols, XML docs and the coverage collector stay here (the device tool carries 64 MiB in all).
+    dotnet publish tests -c Release -r linux-x64 --self-contained -p:CudaNetTestRunner=true -o "$publish/bin" >/dev/null || exit 1
+    rm -rf "$publish/bin/Microsoft.CodeCoverage" "$publish"/bin/*.pdb "$publish"/bin/*.xml
+    mkdir -p "$publish/fashion-mnist"
+    for f in "$data"/*-ubyte.gz; do gzip -dc "$f" > "$publish/fashion-mnist/$(basename "$f" .gz)"; done
     rm -rf .device
-    mkdir -p .device/fashion-mnist
-    tar -cJf .device/cudanet.tar.xz -C "$publish" cudanet
-    cp "$data"/*.gz .device/fashion-mnist/
+    mkdir -p .device
+    tar -cf - -C "$publish" bin | xz -T0 -9 > .device/bin.tar.xz
+    tar -cf - -C "$publish" fashion-mnist | xz -T0 -9 > .device/fashion-mnist.tar.xz
     rm -rf "$publish"
     git rev-parse HEAD > .device/commit
-    du -sh .device
+    # What the device tool sends: the files git tracks or would add, and .device.
+    echo "carried: $(( ( $(git ls-files -z --cached --others --exclude-standard | du -cb --files0-from=- | tail -1 | cut -f1) +
+        $(du -cb .device | tail -1 | cut -f1) ) >> 20 )) MiB of 64"
     echo "carry: [\".device\"]; command: bash tools/gpu-session.sh run \$OUT"
 }
 
 run() {
-    local out=$1 deadline=${DEADLINE:-540} device=${DEVICE:-cuda} python=${PYTHON:-python3} started results cli data=.device/fashion-mnist cublas
+    local out=$1 deadline=${DEADLINE:-540} device=${DEVICE:-cuda} python=${PYTHON:-python3} started results cli tests
+    local data=.device/fashion-mnist cublas
     started=$(date +%s)
     results=$(mktemp -d)
-    mkdir -p "$out" /tmp/cudanet-bin
-    tar -xJf .device/cudanet.tar.xz -C /tmp/cudanet-bin
-    cli=/tmp/cudanet-bin/cudanet/cudanet
+    mkdir -p "$out"
+    # Unpacked inside the repository: the tests find kernels.cu and the bundled sample above their own folder.
+    rm -rf .device/bin "$data"
+    xz -dc .device/bin.tar.xz | tar -xf - -C .device
+    xz -dc .device/fashion-mnist.tar.xz | tar -xf - -C .device
+    gzip -1 "$data"/*-ubyte # bench/pytorch/mlp_epoch.py reads the .gz names
+    cli=.device/bin/cudanet
+    tests=.device/bin/CudaNet.Tests
     # cuBLAS is the GEMM rows' reference: the CUDA toolkit's, else the one PyTorch's wheels bring.
     cublas=$(ls /usr/local/cuda/lib64/libcublas.so.1* 2>/dev/null | head -1)
     [ -n "$cublas" ] || cublas=$("$python" -c 'import nvidia.cublas, os; print(os.path.join(nvidia.cublas.__path__[0], "lib", "x"))' 2>/dev/null)
@@ -70,6 +80,8 @@ run() {
     step info 30 "$cli" info
     step verify 150 "$cli" verify --device "$device" --json
     step train 150 "$cli" train --device "$device" --data "$data" --json --output "$results/run-graphs"
+    # The whole suite but what needs the dotnet command (the CLI and crash tests start child processes through it).
+    step tests 240 "$tests" --filter "FullyQualifiedName!~CudaNet.Tests.CommandLine&FullyQualifiedName!~CrashDuringSave"
     step bench 180 "$cli" bench --device "$device" --json
     step pytorch-mlp 150 "$python" bench/pytorch/mlp_epoch.py --device "$device" --epochs 10 --data "$data"
     step pytorch-adam 60 "$python" bench/pytorch/adam_step.py --device "$device"
