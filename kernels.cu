@@ -1912,8 +1912,9 @@ extern "C" __global__ void batchnorm_statistics(float* __restrict__ partials, co
 // rowsPerSplit as batchnorm_statistics left them. Per column the S split moments (means relative to x[0, f]) are
 // merged in split order
 // (Chan et al.: δ = mean_b - mean_a, mean += δ·n_b/n, M2 += M2_b + δ²·n_a·n_b/n), invstd = 1/√(M2/N + eps),
-// y = (x - μ)·(invstd·γ) + β, runningMean ← m·μ + (1-m)·runningMean, runningVar ← m·M2/(N-1) + (1-m)·runningVar
-// (the unbiased variance, PyTorch's order).
+// y = act((x - μ)·(invstd·γ) + β), runningMean ← m·μ + (1-m)·runningMean, runningVar ← m·M2/(N-1) + (1-m)·runningVar
+// (the unbiased variance, PyTorch's order); kind is ACTIVATION_IDENTITY or ACTIVATION_RELU (a BatchNorm → ReLU pair
+// fused, through dense_activation_forward, so the bits are those of a separate activation_forward).
 // Launch: blocks of (32, 8) threads, grid (ceil(F / 32), Y): every block merges its 32 columns' partials (the same
 // code and order, so the same bits in every block; the blocks with blockIdx.y = 0 write the saved and running
 // statistics), then normalises rows blockIdx.y·8 + t, stepping 8·Y (a warp touches 128 contiguous bytes of a row).
@@ -1925,7 +1926,7 @@ extern "C" __global__ void batchnorm_forward_training(float* y, float* savedMean
                                                       float* runningMean, float* runningVar, const float* x,
                                                       const float* gamma, const float* beta,
                                                       const float* __restrict__ partials, int rows, int features,
-                                                      int rowsPerSplit, float momentum, float eps) {
+                                                      int rowsPerSplit, float momentum, float eps, int kind) {
     __shared__ float column_mean[NORM_TILE], column_scale[NORM_TILE];
     const int c = threadIdx.x, slice = threadIdx.y;
     const long long col = (long long)blockIdx.x * NORM_TILE + c;
@@ -1964,15 +1965,15 @@ extern "C" __global__ void batchnorm_forward_training(float* y, float* savedMean
         const long long stride = (long long)NORM_SLICES * gridDim.y;
         for (long long r = (long long)blockIdx.y * NORM_SLICES + slice; r < rows; r += stride) {
             const long long i = r * features + col;
-            y[i] = fmaf(x[i] - mean, scale, shift);
+            y[i] = dense_activation_forward(fmaf(x[i] - mean, scale, shift), kind, 0.0f);
         }
     }
 }
 
 // ==== batchnorm_forward_inference ===========================================================================
 //
-// y = (x - running mean)·(γ/√(running var + eps)) + β — x (N,F), y (N,F) (may be x); gamma, beta, runningMean,
-// runningVar (F); IBackend.BatchNormForwardInference.
+// y = act((x - running mean)·(γ/√(running var + eps)) + β) — x (N,F), y (N,F) (may be x); gamma, beta, runningMean,
+// runningVar (F); kind ACTIVATION_IDENTITY or ACTIVATION_RELU; IBackend.BatchNormForwardInference.
 // Launch: blocks of (32, 8) threads, grid (ceil(F / 32), min(ceil(N / 8), 65535)): thread (c, r) computes its
 // column's scale once and walks rows r, r + 8·gridDim.y, … (a warp touches 128 contiguous bytes of a row).
 // Napkin math: x read and y written once, 8 bytes and 2 FLOPs per element: the benchmark divides 8·N·F bytes by
@@ -1982,7 +1983,7 @@ extern "C" __global__ void batchnorm_forward_inference(float* y, const float* x,
                                                        const float* __restrict__ beta,
                                                        const float* __restrict__ runningMean,
                                                        const float* __restrict__ runningVar, int rows, int features,
-                                                       float eps) {
+                                                       float eps, int kind) {
     const long long col = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     if (col >= features) return;
     const float mean = runningMean[col], shift = beta[col];
@@ -1990,20 +1991,30 @@ extern "C" __global__ void batchnorm_forward_inference(float* y, const float* x,
     const long long stride = (long long)blockDim.y * gridDim.y;
     for (long long r = (long long)blockIdx.y * blockDim.y + threadIdx.y; r < rows; r += stride) {
         const long long i = r * features + col;
-        y[i] = fmaf(x[i] - mean, scale, shift);
+        y[i] = dense_activation_forward(fmaf(x[i] - mean, scale, shift), kind, 0.0f);
     }
 }
 
 // ==== batchnorm_backward_sums ==============================================================================
 //
-// Per-split column sums for batchnorm_backward. dy, x (N,F); savedMean (F); partials (2·S·F): Σ dy of split s of
-// column f at partials[s·F + f], Σ dy·(x - μ) at partials[(S + s)·F + f]; splits as batchnorm_statistics.
+// Per-split column sums for batchnorm_backward. dy, x, y (N,F); savedMean (F); partials (2·S·F): Σ dz of split s of
+// column f at partials[s·F + f], Σ dz·(x - μ) at partials[(S + s)·F + f]; splits as batchnorm_statistics. With kind
+// ACTIVATION_RELU, dz = batchnorm_masked_gradient(dy, y) (y the forward's post-ReLU output); with
+// ACTIVATION_IDENTITY dz = dy and y is not read (may be null).
 // Launch: as batchnorm_statistics: blocks of (32, 8) threads, grid (ceil(F / 32), S); slices summed in order.
-// Napkin math: dy and x read once (8·N·F bytes), 8·S·F bytes of partials written.
+// Napkin math: dy and x read once (8·N·F bytes; 12·N·F with the ReLU's y), 8·S·F bytes of partials written.
+
+// dz = dy masked by the fused activation: the ReLU's backward given its output y = max(z, 0), which is ≤ 0 exactly
+// where z is and NaN exactly where z is, so the bits are those of a separate activation_backward on z.
+static __device__ __forceinline__ float batchnorm_masked_gradient(const float* dy, const float* y, long long i,
+                                                                  int kind) {
+    return kind == ACTIVATION_RELU ? dense_activation_backward(dy[i], y[i], y[i], kind, 0.0f) : dy[i];
+}
 
 extern "C" __global__ void batchnorm_backward_sums(float* __restrict__ partials, const float* __restrict__ dy,
-                                                   const float* __restrict__ x, const float* __restrict__ savedMean,
-                                                   int rows, int features, int rowsPerSplit) {
+                                                   const float* __restrict__ y, const float* __restrict__ x,
+                                                   const float* __restrict__ savedMean, int rows, int features,
+                                                   int rowsPerSplit, int kind) {
     __shared__ float sums[NORM_SLICES][NORM_TILE + 1], centered_sums[NORM_SLICES][NORM_TILE + 1];
     const int c = threadIdx.x, slice = threadIdx.y;
     const long long col = (long long)blockIdx.x * NORM_TILE + c;
@@ -2016,8 +2027,9 @@ extern "C" __global__ void batchnorm_backward_sums(float* __restrict__ partials,
         const float mean = savedMean[col];
         for (long long r = first + slice; r < end; r += NORM_SLICES) {
             const long long i = r * features + col;
-            sumDy += dy[i];
-            sumDyCentered = fmaf(dy[i], x[i] - mean, sumDyCentered);
+            const float g = batchnorm_masked_gradient(dy, y, i, kind);
+            sumDy += g;
+            sumDyCentered = fmaf(g, x[i] - mean, sumDyCentered);
         }
     }
     sums[slice][c] = sumDy;
@@ -2033,19 +2045,22 @@ extern "C" __global__ void batchnorm_backward_sums(float* __restrict__ partials,
 // ==== batchnorm_backward ====================================================================================
 //
 // Fused batch-norm backward from the saved statistics, after batchnorm_backward_sums; IBackend.BatchNormBackward.
-// dy, x, dx (N,F) (dx may be dy); gamma, savedMean, savedInvStd, dGamma, dBeta (F); N ≥ 2. With x̂ = (x - μ)·invstd:
-// dβ = Σ_rows dy, dγ = invstd·Σ_rows dy·(x - μ) (both overwritten; the split sums added in split order),
-// dx = (γ·invstd/N)·(N·dy - dβ - (x - μ)·invstd·dγ).
+// dy, x, dx, y (N,F) (dx may be dy or y); gamma, savedMean, savedInvStd, dGamma, dBeta (F); N ≥ 2. With
+// x̂ = (x - μ)·invstd and dz = dy masked by the fused ReLU as in batchnorm_backward_sums (kind, y):
+// dβ = Σ_rows dz, dγ = invstd·Σ_rows dz·(x - μ) (both overwritten; the split sums added in split order),
+// dx = (γ·invstd/N)·(N·dz - dβ - (x - μ)·invstd·dγ).
 // Launch: as batchnorm_forward_training: blocks of (32, 8) threads, grid (ceil(F / 32), Y); every block adds its
 // columns' partials (blocks with blockIdx.y = 0 write dγ and dβ), then writes dx for rows blockIdx.y·8 + t,
 // stepping 8·Y.
 // Napkin math: dy and x read once more and dx written once (12·N·F bytes): with batchnorm_backward_sums,
-// 20·N·F bytes, which the benchmark divides by the time of both launches.
+// 20·N·F bytes, which the benchmark divides by the time of both launches (28·N·F with the ReLU's y read twice,
+// against 32·N·F for a separate activation_backward and plain batch-norm backward).
 
 extern "C" __global__ void batchnorm_backward(float* dx, float* dGamma, float* dBeta, const float* dy,
-                                              const float* x, const float* gamma, const float* savedMean,
-                                              const float* savedInvStd, const float* __restrict__ partials, int rows,
-                                              int features, int rowsPerSplit) {
+                                              const float* y, const float* x, const float* gamma,
+                                              const float* savedMean, const float* savedInvStd,
+                                              const float* __restrict__ partials, int rows, int features,
+                                              int rowsPerSplit, int kind) {
     __shared__ float column_dbeta[NORM_TILE], column_coefficient[NORM_TILE], column_centered_scale[NORM_TILE];
     const int c = threadIdx.x, slice = threadIdx.y;
     const long long col = (long long)blockIdx.x * NORM_TILE + c;
@@ -2076,7 +2091,7 @@ extern "C" __global__ void batchnorm_backward(float* dx, float* dGamma, float* d
         const long long stride = (long long)NORM_SLICES * gridDim.y;
         for (long long r = (long long)blockIdx.y * NORM_SLICES + slice; r < rows; r += stride) {
             const long long i = r * features + col;
-            dx[i] = coefficient * (n * dy[i] - dbeta - (x[i] - mean) * centeredScale);
+            dx[i] = coefficient * (n * batchnorm_masked_gradient(dy, y, i, kind) - dbeta - (x[i] - mean) * centeredScale);
         }
     }
 }

@@ -4,24 +4,26 @@ namespace CudaNet.Cpu;
 public sealed partial class CpuBackend<T>
 {
     /// <inheritdoc/>
-    protected override void BatchNormForwardTrainingCore(Tensor<T> y, Tensor<T> savedMean, Tensor<T> savedInvStd, Tensor<T> runningMean, Tensor<T> runningVar, Tensor<T> x, Tensor<T> gamma, Tensor<T> beta, T momentum, T eps)
+    protected override void BatchNormForwardTrainingCore(Tensor<T> y, Tensor<T> savedMean, Tensor<T> savedInvStd, Tensor<T> runningMean, Tensor<T> runningVar, Tensor<T> x, Tensor<T> gamma, Tensor<T> beta, T momentum, T eps, ActivationKind activation)
     {
-        if (IsReference) BatchNormTraining<T>.Reference(y, savedMean, savedInvStd, runningMean, runningVar, x, gamma, beta, momentum, eps);
-        else BatchNormTraining<T>.Simd(this, y, savedMean, savedInvStd, runningMean, runningVar, x, gamma, beta, momentum, eps);
+        bool relu = activation == ActivationKind.ReLU;
+        if (IsReference) BatchNormTraining<T>.Reference(y, savedMean, savedInvStd, runningMean, runningVar, x, gamma, beta, momentum, eps, relu);
+        else BatchNormTraining<T>.Simd(this, y, savedMean, savedInvStd, runningMean, runningVar, x, gamma, beta, momentum, eps, relu);
     }
 
     /// <inheritdoc/>
-    protected override void BatchNormForwardInferenceCore(Tensor<T> y, Tensor<T> x, Tensor<T> gamma, Tensor<T> beta, Tensor<T> runningMean, Tensor<T> runningVar, T eps)
+    protected override void BatchNormForwardInferenceCore(Tensor<T> y, Tensor<T> x, Tensor<T> gamma, Tensor<T> beta, Tensor<T> runningMean, Tensor<T> runningVar, T eps, ActivationKind activation)
     {
-        if (IsReference) BatchNormInference<T>.Reference(y, x, gamma, beta, runningMean, runningVar, eps);
-        else BatchNormInference<T>.Simd(this, y, x, gamma, beta, runningMean, runningVar, eps);
+        bool relu = activation == ActivationKind.ReLU;
+        if (IsReference) BatchNormInference<T>.Reference(y, x, gamma, beta, runningMean, runningVar, eps, relu);
+        else BatchNormInference<T>.Simd(this, y, x, gamma, beta, runningMean, runningVar, eps, relu);
     }
 
     /// <inheritdoc/>
-    protected override void BatchNormBackwardCore(Tensor<T> dx, Tensor<T> dGamma, Tensor<T> dBeta, Tensor<T> dy, Tensor<T> x, Tensor<T> gamma, Tensor<T> savedMean, Tensor<T> savedInvStd)
+    protected override void BatchNormBackwardCore(Tensor<T> dx, Tensor<T> dGamma, Tensor<T> dBeta, Tensor<T> dy, Tensor<T> x, Tensor<T> gamma, Tensor<T> savedMean, Tensor<T> savedInvStd, Tensor<T>? reluOutput)
     {
-        if (IsReference) BatchNormBackward<T>.Reference(dx, dGamma, dBeta, dy, x, gamma, savedMean, savedInvStd);
-        else BatchNormBackward<T>.Simd(this, dx, dGamma, dBeta, dy, x, gamma, savedMean, savedInvStd);
+        if (IsReference) BatchNormBackward<T>.Reference(dx, dGamma, dBeta, dy, x, gamma, savedMean, savedInvStd, reluOutput);
+        else BatchNormBackward<T>.Simd(this, dx, dGamma, dBeta, dy, x, gamma, savedMean, savedInvStd, reluOutput);
     }
 
     /// <inheritdoc/>

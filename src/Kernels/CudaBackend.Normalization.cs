@@ -77,8 +77,9 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     protected override unsafe void BatchNormForwardTrainingCore(Tensor<float> y, Tensor<float> savedMean,
         Tensor<float> savedInvStd, Tensor<float> runningMean, Tensor<float> runningVar, Tensor<float> x,
-        Tensor<float> gamma, Tensor<float> beta, float momentum, float eps)
+        Tensor<float> gamma, Tensor<float> beta, float momentum, float eps, ActivationKind activation)
     {
+        int kind = (int)activation;
         ulong output = Address(y), means = Address(savedMean), invStds = Address(savedInvStd);
         ulong runningMeans = Address(runningMean), runningVars = Address(runningVar), input = Address(x);
         ulong scales = Address(gamma), shifts = Address(beta);
@@ -92,28 +93,33 @@ public sealed partial class CudaBackend
         {
             (nint)(&output), (nint)(&means), (nint)(&invStds), (nint)(&runningMeans), (nint)(&runningVars),
             (nint)(&input), (nint)(&scales), (nint)(&shifts), (nint)(&partials), (nint)(&rows), (nint)(&features),
-            (nint)(&rowsPerSplit), (nint)(&momentum), (nint)(&eps),
+            (nint)(&rowsPerSplit), (nint)(&momentum), (nint)(&eps), (nint)(&kind),
         });
     }
 
     /// <inheritdoc/>
     protected override unsafe void BatchNormForwardInferenceCore(Tensor<float> y, Tensor<float> x, Tensor<float> gamma,
-        Tensor<float> beta, Tensor<float> runningMean, Tensor<float> runningVar, float eps)
+        Tensor<float> beta, Tensor<float> runningMean, Tensor<float> runningVar, float eps, ActivationKind activation)
     {
+        int kind = (int)activation;
         ulong output = Address(y), input = Address(x), scales = Address(gamma), shifts = Address(beta);
         ulong means = Address(runningMean), variances = Address(runningVar);
         int rows = x.Shape[0], features = x.Shape[1];
         Launch(Kernel.BatchNormForwardInference, Inference(rows, features), stackalloc nint[]
         {
             (nint)(&output), (nint)(&input), (nint)(&scales), (nint)(&shifts), (nint)(&means), (nint)(&variances),
-            (nint)(&rows), (nint)(&features), (nint)(&eps),
+            (nint)(&rows), (nint)(&features), (nint)(&eps), (nint)(&kind),
         });
     }
 
     /// <inheritdoc/>
     protected override unsafe void BatchNormBackwardCore(Tensor<float> dx, Tensor<float> dGamma, Tensor<float> dBeta,
-        Tensor<float> dy, Tensor<float> x, Tensor<float> gamma, Tensor<float> savedMean, Tensor<float> savedInvStd)
+        Tensor<float> dy, Tensor<float> x, Tensor<float> gamma, Tensor<float> savedMean, Tensor<float> savedInvStd,
+        Tensor<float>? reluOutput)
     {
+        // Without the ReLU the kernels never read y: a null address says so.
+        ulong output = reluOutput is null ? 0 : Address(reluOutput);
+        int kind = (int)(reluOutput is null ? ActivationKind.Identity : ActivationKind.ReLU);
         ulong inputGradient = Address(dx), gammaGradient = Address(dGamma), betaGradient = Address(dBeta);
         ulong outputGradient = Address(dy), input = Address(x), scales = Address(gamma);
         ulong means = Address(savedMean), invStds = Address(savedInvStd);
@@ -121,14 +127,14 @@ public sealed partial class CudaBackend
         ulong partials = SplitPartials(2L * Splits(rows, rowsPerSplit) * features);
         Launch(Kernel.BatchNormBackwardSums, PerSplit(rows, features, rowsPerSplit), stackalloc nint[]
         {
-            (nint)(&partials), (nint)(&outputGradient), (nint)(&input), (nint)(&means), (nint)(&rows), (nint)(&features),
-            (nint)(&rowsPerSplit),
+            (nint)(&partials), (nint)(&outputGradient), (nint)(&output), (nint)(&input), (nint)(&means), (nint)(&rows),
+            (nint)(&features), (nint)(&rowsPerSplit), (nint)(&kind),
         });
         Launch(Kernel.BatchNormBackward, SplitRows(rows, features), stackalloc nint[]
         {
             (nint)(&inputGradient), (nint)(&gammaGradient), (nint)(&betaGradient), (nint)(&outputGradient),
-            (nint)(&input), (nint)(&scales), (nint)(&means), (nint)(&invStds), (nint)(&partials), (nint)(&rows),
-            (nint)(&features), (nint)(&rowsPerSplit),
+            (nint)(&output), (nint)(&input), (nint)(&scales), (nint)(&means), (nint)(&invStds), (nint)(&partials),
+            (nint)(&rows), (nint)(&features), (nint)(&rowsPerSplit), (nint)(&kind),
         });
     }
 

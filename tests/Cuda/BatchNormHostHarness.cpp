@@ -1,15 +1,17 @@
 // Runs the batch-norm kernels of kernels.cu on the host, for tests/Cuda/BatchNormKernelHostTests.cs.
 //
-// The test cuts the batch-norm sections of the Normalization family into bn_family.inc and compiles this file
+// The test cuts the batch-norm sections of the Normalization family into bn_family.inc, the Dense family's
+// activation helpers (the fused ReLU's forward and mask) into dense_helpers.inc, and compiles this file
 // with -ffp-contract=off. Each thread of a block is a std::thread and __syncthreads a std::barrier; blocks run one
 // after another, so a __shared__ array (static here) belongs to one block at a time, as on the GPU. (The kernels
 // here never return before a barrier, which this emulation needs.)
 //
-// argv: rows features rowsPerSplit normaliseBlocksY offset. Runs batchnorm_statistics, batchnorm_forward_training,
+// argv: rows features rowsPerSplit normaliseBlocksY offset kind (0 plain, 1 fused ReLU). Runs batchnorm_statistics, batchnorm_forward_training,
 // batchnorm_backward_sums, batchnorm_backward, and layer norm's group_norm_backward_parameters + column_partials_sum
 // on seeded data (normal, std 3, plus offset) and prints the worst errors against a float64 reference, one
 // "name value" pair per line: mean (relative to |μ| + σ), invstd and running var (relative), dbeta and dgamma (both
-// norms: relative to √N·3 + |value|), y and dx (relative to 1 + |value|).
+// norms: relative to √N·3 + |value|), y and dx (relative to 1 + |value|). With the ReLU the reference is
+// max(z, 0) and its gradients mask dy where the kernel's y is ≤ 0 (so a z at the kink cannot flip between them).
 #include <barrier>
 #include <cmath>
 #include <cstdio>
@@ -30,6 +32,7 @@ static std::barrier<>* block_barrier;
 static inline void __syncthreads() { block_barrier->arrive_and_wait(); }
 static inline float __fdiv_rn(float a, float b) { return a / b; }
 static inline float __fsqrt_rn(float x) { return std::sqrt(x); }
+#include "dense_helpers.inc"
 #include "bn_family.inc"
 #include "gn_parameters.inc"
 
@@ -55,6 +58,7 @@ static void launch(unsigned gx, unsigned gy, unsigned bx, unsigned by, const std
 int main(int argc, char** argv) {
     int rows = atoi(argv[1]), features = atoi(argv[2]), rowsPerSplit = atoi(argv[3]), normBlocksY = atoi(argv[4]);
     double offset = atof(argv[5]);
+    int kind = atoi(argv[6]);
     int splits = (rows + rowsPerSplit - 1) / rowsPerSplit;
     std::mt19937 rng(rows * 31 + features);
     std::normal_distribution<float> normal(0.0f, 3.0f);
@@ -66,9 +70,9 @@ int main(int argc, char** argv) {
     std::vector<float> partials(2 * splits * features), dx(x.size()), dg(features, 7.0f), db(features, 7.0f);
     unsigned tiles = (features + 31) / 32;
     launch(tiles, splits, 32, 8, [&] { batchnorm_statistics(partials.data(), x.data(), rows, features, rowsPerSplit); });
-    launch(tiles, normBlocksY, 32, 8, [&] { batchnorm_forward_training(y.data(), mean.data(), invStd.data(), rm.data(), rv.data(), x.data(), gamma.data(), beta.data(), partials.data(), rows, features, rowsPerSplit, 0.1f, 1e-5f); });
-    launch(tiles, splits, 32, 8, [&] { batchnorm_backward_sums(partials.data(), dy.data(), x.data(), mean.data(), rows, features, rowsPerSplit); });
-    launch(tiles, normBlocksY, 32, 8, [&] { batchnorm_backward(dx.data(), dg.data(), db.data(), dy.data(), x.data(), gamma.data(), mean.data(), invStd.data(), partials.data(), rows, features, rowsPerSplit); });
+    launch(tiles, normBlocksY, 32, 8, [&] { batchnorm_forward_training(y.data(), mean.data(), invStd.data(), rm.data(), rv.data(), x.data(), gamma.data(), beta.data(), partials.data(), rows, features, rowsPerSplit, 0.1f, 1e-5f, kind); });
+    launch(tiles, splits, 32, 8, [&] { batchnorm_backward_sums(partials.data(), dy.data(), y.data(), x.data(), mean.data(), rows, features, rowsPerSplit, kind); });
+    launch(tiles, normBlocksY, 32, 8, [&] { batchnorm_backward(dx.data(), dg.data(), db.data(), dy.data(), y.data(), x.data(), gamma.data(), mean.data(), invStd.data(), partials.data(), rows, features, rowsPerSplit, kind); });
     // Layer norm's parameter gradients (group_norm_backward_parameters with one group, then column_partials_sum)
     // from float row statistics.
     std::vector<float> rowMean(rows), rowInvStd(rows), lnGamma(features, 7.0f), lnBeta(features, 7.0f);
@@ -89,10 +93,12 @@ int main(int argc, char** argv) {
         mu /= rows;
         for (int r = 0; r < rows; r++) { double d = x[r * features + f] - mu; m2 += d * d; }
         double is = 1 / std::sqrt(m2 / rows + 1e-5);
-        for (int r = 0; r < rows; r++) { sdy += dy[r * features + f]; sdyc += dy[r * features + f] * (x[r * features + f] - mu); }
-        double dgam = sdyc * is, lnDgamma = 0;
+        auto dz = [&](int i) { return kind == 1 && !(y[i] > 0.0f) ? 0.0 : (double)dy[i]; };
+        for (int r = 0; r < rows; r++) { sdy += dz(r * features + f); sdyc += dz(r * features + f) * (x[r * features + f] - mu); }
+        double dgam = sdyc * is, lnDbeta = 0, lnDgamma = 0;
+        for (int r = 0; r < rows; r++) lnDbeta += dy[r * features + f];
         for (int r = 0; r < rows; r++) lnDgamma += (double)dy[r * features + f] * ((x[r * features + f] - (double)rowMean[r]) * rowInvStd[r]);
-        worst[7] = std::max(worst[7], std::fabs(lnBeta[f] - sdy) / (std::sqrt((double)rows) * 3 + std::fabs(sdy)));
+        worst[7] = std::max(worst[7], std::fabs(lnBeta[f] - lnDbeta) / (std::sqrt((double)rows) * 3 + std::fabs(lnDbeta)));
         worst[8] = std::max(worst[8], std::fabs(lnGamma[f] - lnDgamma) / (std::sqrt((double)rows) * 3 + std::fabs(lnDgamma)));
         auto rel = [](double a, double b) { return std::fabs(a - b) / (std::fabs(b) + 1e-3); };
         worst[0] = std::max(worst[0], std::fabs(mean[f] - mu) / (std::fabs(mu) + std::sqrt(m2 / rows)));
@@ -103,8 +109,9 @@ int main(int argc, char** argv) {
         for (int r = 0; r < rows; r++) {
             int i = r * features + f;
             double yy = (x[i] - mu) * is * gamma[f] + beta[f];
+            if (kind == 1) yy = std::max(yy, 0.0);
             worst[5] = std::max(worst[5], std::fabs(y[i] - yy) / (1 + std::fabs(yy)));
-            double dxx = gamma[f] * is / rows * (rows * dy[i] - sdy - (x[i] - mu) * is * dgam);
+            double dxx = gamma[f] * is / rows * (rows * dz(i) - sdy - (x[i] - mu) * is * dgam);
             worst[6] = std::max(worst[6], std::fabs(dx[i] - dxx) / (1 + std::fabs(dxx)));
         }
     }

@@ -8,7 +8,7 @@ namespace CudaNet.Tests.Cuda;
 /// batchnorm_backward_sums → batchnorm_backward; layer norm's parameter gradients: group_norm_backward_parameters →
 /// column_partials_sum) compiled for the host and run block by block with one thread per CUDA thread
 /// (tests/Cuda/BatchNormHostHarness.cpp), against a float64 reference, on the launch shapes the backend picks and
-/// on awkward ones: one split, many short splits, a single column, a large offset.
+/// on awkward ones: one split, many short splits, a single column, a large offset; plain and with the fused ReLU.
 /// </summary>
 [TestFixture]
 public sealed class BatchNormKernelHostTests
@@ -26,6 +26,10 @@ public sealed class BatchNormKernelHostTests
         Assert.That(start >= 0 && end > start, Is.True, "kernels.cu has the batch-norm sections before group_norm_forward");
         _folder = Directory.CreateTempSubdirectory("cudanet-batchnorm-").FullName;
         File.WriteAllText(Path.Combine(_folder, "bn_family.inc"), source[start..end]);
+        int helpers = source.IndexOf("// ==== Dense family: shared helpers ====", StringComparison.Ordinal);
+        int gemm = source.IndexOf("// ==== gemm ====", StringComparison.Ordinal);
+        Assert.That(helpers >= 0 && gemm > helpers, Is.True, "kernels.cu has the Dense family's helpers before gemm");
+        File.WriteAllText(Path.Combine(_folder, "dense_helpers.inc"), source[helpers..gemm]);
         int parameters = source.IndexOf("extern \"C\" __global__ void group_norm_backward_parameters(", StringComparison.Ordinal);
         int input = source.IndexOf("extern \"C\" __global__ void group_norm_backward_input(", StringComparison.Ordinal);
         Assert.That(parameters >= 0 && input > parameters, Is.True, "kernels.cu has group_norm_backward_parameters before _input");
@@ -50,13 +54,19 @@ public sealed class BatchNormKernelHostTests
     [TestCase(333, 1, 0, 5, 2)]
     [TestCase(700, 33, 1e4, 100, 5)]
     [TestCase(700, 33, 1e4, 700, 5)]
-    public void SplitKernelsMatchFloat64(int rows, int features, double offset, int rowsPerSplit = 0, int blocksY = 0)
+    [TestCase(128, 512, 0, 0, 0, 1)]
+    [TestCase(1000, 70, 0, 0, 0, 1)]
+    [TestCase(333, 1, 0, 5, 2, 1)]
+    [TestCase(700, 33, 1e4, 100, 5, 1)]
+    public void SplitKernelsMatchFloat64(int rows, int features, double offset, int rowsPerSplit = 0, int blocksY = 0,
+        int kind = 0)
     {
         if (rowsPerSplit == 0) rowsPerSplit = CudaNet.Cuda.CudaBackend.RowsPerSplit(rows, features);
         if (blocksY == 0) blocksY = (int)CudaNet.Cuda.CudaBackend.SplitRows(rows, features).GridY;
         var (exitCode, output) = HostCompiler.Run(_executable, [rows.ToString(CultureInfo.InvariantCulture),
             features.ToString(CultureInfo.InvariantCulture), rowsPerSplit.ToString(CultureInfo.InvariantCulture),
-            blocksY.ToString(CultureInfo.InvariantCulture), offset.ToString(CultureInfo.InvariantCulture)]);
+            blocksY.ToString(CultureInfo.InvariantCulture), offset.ToString(CultureInfo.InvariantCulture),
+            kind.ToString(CultureInfo.InvariantCulture)]);
         Assert.That(exitCode, Is.Zero, output);
         var worst = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' '))
             .ToDictionary(words => words[0], words => double.Parse(words[1], CultureInfo.InvariantCulture));

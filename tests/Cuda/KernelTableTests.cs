@@ -61,10 +61,11 @@ public sealed class KernelTableTests
         [Kernel.SoftmaxForward] = ["u64", "u64", "u32", "u32"],
         [Kernel.BatchNormStatistics] = ["u64", "u64", "u32", "u32", "u32"],
         [Kernel.BatchNormForwardTraining] =
-            ["u64", "u64", "u64", "u64", "u64", "u64", "u64", "u64", "u64", "u32", "u32", "u32", "f32", "f32"],
-        [Kernel.BatchNormForwardInference] = ["u64", "u64", "u64", "u64", "u64", "u64", "u32", "u32", "f32"],
-        [Kernel.BatchNormBackwardSums] = ["u64", "u64", "u64", "u64", "u32", "u32", "u32"],
-        [Kernel.BatchNormBackward] = ["u64", "u64", "u64", "u64", "u64", "u64", "u64", "u64", "u64", "u32", "u32", "u32"],
+            ["u64", "u64", "u64", "u64", "u64", "u64", "u64", "u64", "u64", "u32", "u32", "u32", "f32", "f32", "u32"],
+        [Kernel.BatchNormForwardInference] = ["u64", "u64", "u64", "u64", "u64", "u64", "u32", "u32", "f32", "u32"],
+        [Kernel.BatchNormBackwardSums] = ["u64", "u64", "u64", "u64", "u64", "u32", "u32", "u32", "u32"],
+        [Kernel.BatchNormBackward] =
+            ["u64", "u64", "u64", "u64", "u64", "u64", "u64", "u64", "u64", "u64", "u32", "u32", "u32", "u32"],
         [Kernel.GroupNormForward] = ["u64", "u64", "u64", "u64", "u64", "u64", "u32", "u32", "u32", "f32"],
         [Kernel.ColumnPartialsSum] = ["u64", "u64", "u64", "u32", "u32"],
         [Kernel.GroupNormBackwardParameters] = ["u64", "u64", "u64", "u64", "u64", "u32", "u32", "u32", "u32"],

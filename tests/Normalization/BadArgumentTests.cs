@@ -46,6 +46,23 @@ public sealed class BadArgumentTests(string backendName) : Support.ConformanceTe
     }
 
     [Test]
+    public void BatchNormFusesOnlyReLUAndItsBackwardNeedsTheOutput()
+    {
+        using Tensor<float> x = Zeros(4, 3), y = Zeros(4, 3), dx = Zeros(4, 3), dy = Zeros(4, 3), wrongY = Zeros(4, 2);
+        using Tensor<float> v = Zeros(3), v2 = Zeros(3), v3 = Zeros(3), v4 = Zeros(3), g = Zeros(3), b = Zeros(3);
+        using Tensor<float> flat = Zeros(12), shifted = flat.View(1, 3, 3), base_ = flat.View(0, 3, 3), threeRows = Zeros(3, 3);
+        Throws(() => Backend.BatchNormForwardTraining(y, v, v2, v3, v4, x, g, b, 0.1, 1e-5, Activation.Sigmoid),
+            "BatchNormForwardTraining", "activation");
+        Throws(() => Backend.BatchNormForwardInference(y, x, g, b, v, v2, 1e-5, Activation.LeakyReLU(0.1)),
+            "BatchNormForwardInference", "activation");
+        Throws(() => Backend.BatchNormBackward(dx, v, v2, dy, x, g, v3, v4, y, Activation.Gelu), "BatchNormBackward", "activation");
+        Throws(() => Backend.BatchNormBackward(dx, v, v2, dy, x, g, v3, v4, null, Activation.ReLU), "BatchNormBackward", "y");
+        Throws(() => Backend.BatchNormBackward(dx, v, v2, dy, x, g, v3, v4, wrongY, Activation.ReLU), "BatchNormBackward", "y");
+        Throws(() => Backend.BatchNormBackward(base_, v, v2, threeRows, threeRows, g, v3, v4, shifted, Activation.ReLU),
+            "BatchNormBackward", "dx");
+    }
+
+    [Test]
     public void LayerNorm()
     {
         using Tensor<float> x = Zeros(4, 3), y = Zeros(4, 3), g = Zeros(3), b = Zeros(3), m = Zeros(4), s = Zeros(4);

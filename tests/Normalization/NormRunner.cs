@@ -13,7 +13,7 @@ internal static class NormRunner
 {
     /// <summary>Batch-norm training forward; the running statistics are updated copies of the ones given.</summary>
     public static NormForward<T> BatchNormTraining<T>(IBackend<T> backend, T[] x, int rows, int features, T[] gamma,
-        T[] beta, T[] runningMean, T[] runningVar, double momentum = 0.1, double eps = 1e-5)
+        T[] beta, T[] runningMean, T[] runningVar, double momentum = 0.1, double eps = 1e-5, Activation activation = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         using var xt = backend.FromArray(x, rows, features);
@@ -24,13 +24,13 @@ internal static class NormRunner
         using var rv = backend.FromArray(runningVar, features);
         using var g = backend.FromArray(gamma, features);
         using var b = backend.FromArray(beta, features);
-        backend.BatchNormForwardTraining(y, mean, invStd, rm, rv, xt, g, b, momentum, eps);
+        backend.BatchNormForwardTraining(y, mean, invStd, rm, rv, xt, g, b, momentum, eps, activation);
         return new(backend.ToArray(y), backend.ToArray(mean), backend.ToArray(invStd), backend.ToArray(rm), backend.ToArray(rv));
     }
 
     /// <summary>Batch-norm inference forward.</summary>
     public static T[] BatchNormInference<T>(IBackend<T> backend, T[] x, int rows, int features, T[] gamma, T[] beta,
-        T[] runningMean, T[] runningVar, double eps = 1e-5) where T : unmanaged, IFloatingPointIeee754<T>
+        T[] runningMean, T[] runningVar, double eps = 1e-5, Activation activation = default) where T : unmanaged, IFloatingPointIeee754<T>
     {
         using var xt = backend.FromArray(x, rows, features);
         using var y = backend.Allocate<T>(rows, features);
@@ -38,15 +38,17 @@ internal static class NormRunner
         using var b = backend.FromArray(beta, features);
         using var rm = backend.FromArray(runningMean, features);
         using var rv = backend.FromArray(runningVar, features);
-        backend.BatchNormForwardInference(y, xt, g, b, rm, rv, eps);
+        backend.BatchNormForwardInference(y, xt, g, b, rm, rv, eps, activation);
         return backend.ToArray(y);
     }
 
     /// <summary>Batch-norm backward from saved statistics; dγ and dβ start filled with 7 to show that they are
-    /// overwritten.</summary>
+    /// overwritten. With a fused ReLU, <paramref name="y"/> is the forward's output that masks dy.</summary>
     public static NormBackward<T> BatchNormBackward<T>(IBackend<T> backend, T[] dy, T[] x, int rows, int features,
-        T[] gamma, T[] savedMean, T[] savedInvStd) where T : unmanaged, IFloatingPointIeee754<T>
+        T[] gamma, T[] savedMean, T[] savedInvStd, T[]? y = null, Activation activation = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
+        using var yt = y is null ? null : backend.FromArray(y, rows, features);
         using var dyt = backend.FromArray(dy, rows, features);
         using var xt = backend.FromArray(x, rows, features);
         using var dx = backend.Allocate<T>(rows, features);
@@ -55,7 +57,7 @@ internal static class NormRunner
         using var g = backend.FromArray(gamma, features);
         using var mean = backend.FromArray(savedMean, features);
         using var invStd = backend.FromArray(savedInvStd, features);
-        backend.BatchNormBackward(dx, dg, db, dyt, xt, g, mean, invStd);
+        backend.BatchNormBackward(dx, dg, db, dyt, xt, g, mean, invStd, yt, activation);
         return new(backend.ToArray(dx), backend.ToArray(dg), backend.ToArray(db));
     }
 

@@ -47,14 +47,15 @@ public class DelegatingBackend(IBackend<float> inner) : IBackend<float>
 
     public virtual void BatchNormForwardTraining(Tensor<float> y, Tensor<float> savedMean, Tensor<float> savedInvStd,
         Tensor<float> runningMean, Tensor<float> runningVar, Tensor<float> x, Tensor<float> gamma, Tensor<float> beta,
-        double momentum, double eps) =>
-        inner.BatchNormForwardTraining(y, savedMean, savedInvStd, runningMean, runningVar, x, gamma, beta, momentum, eps);
+        double momentum, double eps, Activation activation = default) =>
+        inner.BatchNormForwardTraining(y, savedMean, savedInvStd, runningMean, runningVar, x, gamma, beta, momentum, eps, activation);
     public virtual void BatchNormForwardInference(Tensor<float> y, Tensor<float> x, Tensor<float> gamma, Tensor<float> beta,
-        Tensor<float> runningMean, Tensor<float> runningVar, double eps) =>
-        inner.BatchNormForwardInference(y, x, gamma, beta, runningMean, runningVar, eps);
+        Tensor<float> runningMean, Tensor<float> runningVar, double eps, Activation activation = default) =>
+        inner.BatchNormForwardInference(y, x, gamma, beta, runningMean, runningVar, eps, activation);
     public virtual void BatchNormBackward(Tensor<float> dx, Tensor<float> dGamma, Tensor<float> dBeta, Tensor<float> dy,
-        Tensor<float> x, Tensor<float> gamma, Tensor<float> savedMean, Tensor<float> savedInvStd) =>
-        inner.BatchNormBackward(dx, dGamma, dBeta, dy, x, gamma, savedMean, savedInvStd);
+        Tensor<float> x, Tensor<float> gamma, Tensor<float> savedMean, Tensor<float> savedInvStd, Tensor<float>? y = null,
+        Activation activation = default) =>
+        inner.BatchNormBackward(dx, dGamma, dBeta, dy, x, gamma, savedMean, savedInvStd, y, activation);
     public virtual void LayerNormForward(Tensor<float> y, Tensor<float> savedMean, Tensor<float> savedInvStd, Tensor<float> x,
         Tensor<float> gamma, Tensor<float> beta, double eps) =>
         inner.LayerNormForward(y, savedMean, savedInvStd, x, gamma, beta, eps);

@@ -2,14 +2,17 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using CudaNet.Cpu.Dense;
 
 namespace CudaNet.Cpu;
 
 /// <summary>
 /// Fused batch-norm backward from the saved statistics. dy, x, dx (N,F); gamma, savedMean, savedInvStd, dGamma,
 /// dBeta (F). With x̂ = (x - μ)·invstd: dβ = Σ_rows dy, dγ = Σ_rows dy·x̂ (both overwritten), and
-/// dx = (γ·invstd/N)·(N·dy - dβ - x̂·dγ). Napkin math: dy and x read twice (reductions, then dx) and dx written
-/// once, 5·N·F·sizeof(T) bytes.
+/// dx = (γ·invstd/N)·(N·dy - dβ - x̂·dγ). With a fused ReLU every dy above is first masked by the forward's output
+/// y through the ReLU operator's backward, dz = (y ≤ 0 ? 0 : dy): since y = max(z, 0) is ≤ 0 exactly where z is
+/// (and NaN exactly where z is), that is the separate ReLU backward bit for bit. Napkin math: dy and x read twice
+/// (reductions, then dx) and dx written once, 5·N·F·sizeof(T) bytes (7·N·F with the mask's y).
 /// </summary>
 internal static class BatchNormBackward<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -18,10 +21,11 @@ internal static class BatchNormBackward<T> where T : unmanaged, IFloatingPointIe
 
     /// <summary>The reference: plain scalar loops, sums accumulated in T.</summary>
     public static void Reference(Tensor<T> dx, Tensor<T> dGamma, Tensor<T> dBeta, Tensor<T> dy, Tensor<T> x,
-        Tensor<T> gamma, Tensor<T> savedMean, Tensor<T> savedInvStd)
+        Tensor<T> gamma, Tensor<T> savedMean, Tensor<T> savedInvStd, Tensor<T>? reluOutput)
     {
         var dxs = CpuBackend<T>.Span(dx);
         var dys = CpuBackend<T>.Span(dy);
+        var outputs = reluOutput is null ? default : CpuBackend<T>.Span(reluOutput);
         var xs = CpuBackend<T>.Span(x);
         var dGammas = CpuBackend<T>.Span(dGamma);
         var dBetas = CpuBackend<T>.Span(dBeta);
@@ -36,8 +40,9 @@ internal static class BatchNormBackward<T> where T : unmanaged, IFloatingPointIe
             for (int r = 0; r < rows; r++)
             {
                 int i = r * features + f;
-                sumDy += dys[i];
-                sumDyCentered += dys[i] * (xs[i] - means[f]);
+                T g = reluOutput is null ? dys[i] : new ReLUFunction<T>().Backward(dys[i], outputs[i], outputs[i]);
+                sumDy += g;
+                sumDyCentered += g * (xs[i] - means[f]);
             }
             dBetas[f] = sumDy;
             dGammas[f] = sumDyCentered * invStds[f];
@@ -47,7 +52,8 @@ internal static class BatchNormBackward<T> where T : unmanaged, IFloatingPointIe
             {
                 int i = r * features + f;
                 T coefficient = gammas[f] * invStds[f] / n, centeredScale = invStds[f] * dGammas[f];
-                dxs[i] = coefficient * (n * dys[i] - dBetas[f] - (xs[i] - means[f]) * centeredScale);
+                T g = reluOutput is null ? dys[i] : new ReLUFunction<T>().Backward(dys[i], outputs[i], outputs[i]);
+                dxs[i] = coefficient * (n * g - dBetas[f] - (xs[i] - means[f]) * centeredScale);
             }
     }
 
@@ -57,7 +63,19 @@ internal static class BatchNormBackward<T> where T : unmanaged, IFloatingPointIe
     /// parallel over row blocks. Results do not depend on the thread count.
     /// </summary>
     public static void Simd(CpuBackend<T> backend, Tensor<T> dx, Tensor<T> dGamma, Tensor<T> dBeta, Tensor<T> dy,
-        Tensor<T> x, Tensor<T> gamma, Tensor<T> savedMean, Tensor<T> savedInvStd)
+        Tensor<T> x, Tensor<T> gamma, Tensor<T> savedMean, Tensor<T> savedInvStd, Tensor<T>? reluOutput)
+    {
+        // One specialised loop pair per mask: the JIT folds the identity away, so plain batch norm keeps its speed.
+        if (reluOutput is null) Simd(new IdentityFunction<T>(), backend, dx, dGamma, dBeta, dy, x, gamma, savedMean, savedInvStd, dy);
+        else Simd(new ReLUFunction<T>(), backend, dx, dGamma, dBeta, dy, x, gamma, savedMean, savedInvStd, reluOutput);
+    }
+
+    /// <summary><see cref="Simd(CpuBackend{T}, Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T}, Tensor{T})"/>
+    /// with dy masked by <paramref name="mask"/>'s backward given y = <paramref name="output"/> (dy itself, unread, for
+    /// the identity).</summary>
+    private static void Simd<TMask>(TMask mask, CpuBackend<T> backend, Tensor<T> dx, Tensor<T> dGamma, Tensor<T> dBeta,
+        Tensor<T> dy, Tensor<T> x, Tensor<T> gamma, Tensor<T> savedMean, Tensor<T> savedInvStd, Tensor<T> output)
+        where TMask : struct, IActivationFunction<T>
     {
         int rows = x.Shape[0], features = x.Shape[1];
         int grain = Math.Max(NormStatistics<T>.RowGrain(features), (rows + MaxSumChunks - 1) / MaxSumChunks);
@@ -65,11 +83,11 @@ internal static class BatchNormBackward<T> where T : unmanaged, IFloatingPointIe
         var partials = ArrayPool<T>.Shared.Rent(2 * chunks * features);
         try
         {
-            backend.ParallelFor(rows, grain, (dy, x, savedMean, partials), static (state, chunk, start, end) =>
+            backend.ParallelFor(rows, grain, (mask, dy, output, x, savedMean, partials), static (state, chunk, start, end) =>
             {
-                var (dy, x, savedMean, partials) = state;
+                var (mask, dy, output, x, savedMean, partials) = state;
                 int features = x.Shape[1];
-                ColumnSums(dy, x, savedMean, partials.AsSpan(2 * chunk * features, features),
+                ColumnSums(mask, dy, output, x, savedMean, partials.AsSpan(2 * chunk * features, features),
                     partials.AsSpan((2 * chunk + 1) * features, features), start, end);
             });
             var sumDy = CpuBackend<T>.Span(dBeta);
@@ -89,19 +107,22 @@ internal static class BatchNormBackward<T> where T : unmanaged, IFloatingPointIe
             ArrayPool<T>.Shared.Return(partials);
         }
         bool streaming = StreamingStore.Worthwhile(dx);
-        backend.ParallelFor(rows, NormStatistics<T>.RowGrain(features), (dx, dGamma, dBeta, dy, x, gamma, savedMean, savedInvStd, streaming),
-            static (s, _, start, end) => InputGradientRows(s.dx, s.dGamma, s.dBeta, s.dy, s.x, s.gamma, s.savedMean, s.savedInvStd,
-                start, end, s.streaming));
+        backend.ParallelFor(rows, NormStatistics<T>.RowGrain(features),
+            (mask, dx, dGamma, dBeta, dy, output, x, gamma, savedMean, savedInvStd, streaming),
+            static (s, _, start, end) => InputGradientRows(s.mask, s.dx, s.dGamma, s.dBeta, s.dy, s.output, s.x, s.gamma,
+                s.savedMean, s.savedInvStd, start, end, s.streaming));
     }
 
-    /// <summary>sumDy = Σ dy and sumDyCentered = Σ dy·(x - μ) over rows [start, end), every column.</summary>
+    /// <summary>sumDy = Σ dz and sumDyCentered = Σ dz·(x - μ) over rows [start, end), every column, dz being dy
+    /// masked by <paramref name="mask"/>.</summary>
     // Hot SIMD loop: fully optimised from the first call (tiered tier-0/OSR code of it measured 2-6× slower), and not
     // inlined into its tier-1 caller, where it would be compiled again under that method's register pressure.
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void ColumnSums(Tensor<T> dy, Tensor<T> x, Tensor<T> savedMean, Span<T> sumDy, Span<T> sumDyCentered,
-        int start, int end)
+    private static void ColumnSums<TMask>(TMask mask, Tensor<T> dy, Tensor<T> output, Tensor<T> x, Tensor<T> savedMean,
+        Span<T> sumDy, Span<T> sumDyCentered, int start, int end) where TMask : struct, IActivationFunction<T>
     {
         var dys = CpuBackend<T>.Span(dy);
+        var outputs = CpuBackend<T>.Span(output);
         var xs = CpuBackend<T>.Span(x);
         var means = CpuBackend<T>.Span(savedMean);
         int features = x.Shape[1], width = Vector<T>.Count;
@@ -113,21 +134,25 @@ internal static class BatchNormBackward<T> where T : unmanaged, IFloatingPointIe
         for (int r = start; r < end; r++)
         {
             var dyRow = dys.Slice(r * features, features);
+            var outputRow = outputs.Slice(r * features, features);
             var xRow = xs.Slice(r * features, features);
             ref T dyStart = ref MemoryMarshal.GetReference(dyRow);
+            ref T outputStart = ref MemoryMarshal.GetReference(outputRow);
             ref T xStart = ref MemoryMarshal.GetReference(xRow);
             int i;
             for (i = 0; i <= features - width; i += width)
             {
-                var g = Vector.LoadUnsafe(ref dyStart, (nuint)i);
+                var y = Vector.LoadUnsafe(ref outputStart, (nuint)i);
+                var g = mask.Backward(Vector.LoadUnsafe(ref dyStart, (nuint)i), y, y);
                 var centered = Vector.LoadUnsafe(ref xStart, (nuint)i) - Vector.LoadUnsafe(ref meanStart, (nuint)i);
                 (Vector.LoadUnsafe(ref sumDyStart, (nuint)i) + g).StoreUnsafe(ref sumDyStart, (nuint)i);
                 (Vector.LoadUnsafe(ref sumDyCenteredStart, (nuint)i) + g * centered).StoreUnsafe(ref sumDyCenteredStart, (nuint)i);
             }
             for (; i < features; i++)
             {
-                sumDy[i] += dyRow[i];
-                sumDyCentered[i] += dyRow[i] * (xRow[i] - means[i]);
+                T g = mask.Backward(dyRow[i], outputRow[i], outputRow[i]);
+                sumDy[i] += g;
+                sumDyCentered[i] += g * (xRow[i] - means[i]);
             }
         }
     }
@@ -147,11 +172,13 @@ internal static class BatchNormBackward<T> where T : unmanaged, IFloatingPointIe
     // Hot SIMD loop: fully optimised from the first call (tiered tier-0/OSR code of it measured 2-6× slower), and not
     // inlined into its tier-1 caller, where it would be compiled again under that method's register pressure.
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void InputGradientRows(Tensor<T> dx, Tensor<T> dGamma, Tensor<T> dBeta, Tensor<T> dy, Tensor<T> x,
-        Tensor<T> gamma, Tensor<T> savedMean, Tensor<T> savedInvStd, int start, int end, bool streaming)
+    private static void InputGradientRows<TMask>(TMask mask, Tensor<T> dx, Tensor<T> dGamma, Tensor<T> dBeta, Tensor<T> dy,
+        Tensor<T> output, Tensor<T> x, Tensor<T> gamma, Tensor<T> savedMean, Tensor<T> savedInvStd, int start, int end,
+        bool streaming) where TMask : struct, IActivationFunction<T>
     {
         var dxs = CpuBackend<T>.Span(dx);
         var dys = CpuBackend<T>.Span(dy);
+        var outputs = CpuBackend<T>.Span(output);
         var xs = CpuBackend<T>.Span(x);
         var dGammas = CpuBackend<T>.Span(dGamma);
         var dBetas = CpuBackend<T>.Span(dBeta);
@@ -177,20 +204,25 @@ internal static class BatchNormBackward<T> where T : unmanaged, IFloatingPointIe
         {
             var dxRow = dxs.Slice(r * features, features);
             var dyRow = dys.Slice(r * features, features);
+            var outputRow = outputs.Slice(r * features, features);
             var xRow = xs.Slice(r * features, features);
             ref T dxStart = ref MemoryMarshal.GetReference(dxRow);
             ref T dyStart = ref MemoryMarshal.GetReference(dyRow);
+            ref T outputStart = ref MemoryMarshal.GetReference(outputRow);
             ref T xStart = ref MemoryMarshal.GetReference(xRow);
             int i;
             for (i = 0; i <= features - width; i += width)
             {
                 var centered = Vector.LoadUnsafe(ref xStart, (nuint)i) - Vector.LoadUnsafe(ref meanStart, (nuint)i);
-                var inner = nVector * Vector.LoadUnsafe(ref dyStart, (nuint)i) - Vector.LoadUnsafe(ref dBetaStart, (nuint)i)
+                var y = Vector.LoadUnsafe(ref outputStart, (nuint)i);
+                var g = mask.Backward(Vector.LoadUnsafe(ref dyStart, (nuint)i), y, y);
+                var inner = nVector * g - Vector.LoadUnsafe(ref dBetaStart, (nuint)i)
                             - centered * Vector.LoadUnsafe(ref centeredScaleStart, (nuint)i);
                 StreamingStore.Store(Vector.LoadUnsafe(ref coefficientStart, (nuint)i) * inner, ref dxStart, (nuint)i, streaming);
             }
             for (; i < features; i++)
-                dxRow[i] = coefficients[i] * (n * dyRow[i] - dBetas[i] - (xRow[i] - means[i]) * centeredScales[i]);
+                dxRow[i] = coefficients[i] * (n * mask.Backward(dyRow[i], outputRow[i], outputRow[i]) - dBetas[i]
+                                              - (xRow[i] - means[i]) * centeredScales[i]);
         }
         StreamingStore.Fence(streaming);
         ArrayPool<T>.Shared.Return(rented);

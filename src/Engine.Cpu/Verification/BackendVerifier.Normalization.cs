@@ -18,14 +18,18 @@ public static partial class BackendVerifier
 
             var runningMean = h.Uniform(columns);
             var runningVar = h.Uniform(columns, 0.5, 2);
-            var xTwin = h.Input("x", x, rows, columns);
-            var gammaTwin = h.Input("gamma", gamma, columns);
-            var betaTwin = h.Input("beta", beta, columns);
-            var meanTwin = h.Input("runningMean", runningMean, columns);
-            var varTwin = h.Input("runningVar", runningVar, columns);
-            var y = h.Output("y", h.Garbage(rows * columns), Reduction, rows, columns);
-            h.Check("BatchNormForwardInference", shape,
-                (b, s) => b.BatchNormForwardInference(y[s], xTwin[s], gammaTwin[s], betaTwin[s], meanTwin[s], varTwin[s], Eps));
+            foreach (var activation in new[] { Activation.Identity, Activation.ReLU })
+            {
+                var xTwin = h.Input("x", x, rows, columns);
+                var gammaTwin = h.Input("gamma", gamma, columns);
+                var betaTwin = h.Input("beta", beta, columns);
+                var meanTwin = h.Input("runningMean", runningMean, columns);
+                var varTwin = h.Input("runningVar", runningVar, columns);
+                var y = h.Output("y", h.Garbage(rows * columns), Reduction, rows, columns);
+                h.Check("BatchNormForwardInference", activation.Kind == ActivationKind.ReLU ? $"{shape} ReLU" : shape,
+                    (b, s) => b.BatchNormForwardInference(y[s], xTwin[s], gammaTwin[s], betaTwin[s], meanTwin[s], varTwin[s], Eps,
+                        activation));
+            }
 
             if (columns == 0) continue;
             GroupCases(h, shape, rows, columns, groups: 0, x, gamma, beta, dy);
@@ -41,8 +45,16 @@ public static partial class BackendVerifier
         return nearRoot == features ? [features] : [nearRoot, features];
     }
 
+    /// <summary>Plain batch norm, then with the fused ReLU.</summary>
     private static void BatchNormCases(VerificationHarness h, string shape, int rows, int columns, float[] x,
         float[] gamma, float[] beta, float[] dy)
+    {
+        BatchNormCases(h, shape, rows, columns, x, gamma, beta, dy, Activation.Identity);
+        BatchNormCases(h, shape + " ReLU", rows, columns, x, gamma, beta, dy, Activation.ReLU);
+    }
+
+    private static void BatchNormCases(VerificationHarness h, string shape, int rows, int columns, float[] x,
+        float[] gamma, float[] beta, float[] dy, Activation activation)
     {
         var xTwin = h.Input("x", x, rows, columns);
         var gammaTwin = h.Input("gamma", gamma, columns);
@@ -53,10 +65,12 @@ public static partial class BackendVerifier
         var runningMean = h.Output("runningMean", h.Uniform(columns), Reduction, columns);
         var runningVar = h.Output("runningVar", h.Uniform(columns, 0.5, 2), Reduction, columns);
         h.Check("BatchNormForwardTraining", $"{shape} momentum {Momentum}", (b, s) => b.BatchNormForwardTraining(y[s],
-            savedMean[s], savedInvStd[s], runningMean[s], runningVar[s], xTwin[s], gammaTwin[s], betaTwin[s], Momentum, Eps));
+            savedMean[s], savedInvStd[s], runningMean[s], runningVar[s], xTwin[s], gammaTwin[s], betaTwin[s], Momentum, Eps,
+            activation));
 
-        // Backward starts from the reference's statistics on both backends.
-        using var statistics = ReferenceBatchNormStatistics(h, x, rows, columns);
+        // Backward starts from the reference's statistics (and, with the ReLU, its output as the mask) on both backends.
+        using var statistics = ReferenceBatchNormStatistics(h, x, rows, columns, activation);
+        var outputTwin = h.Input("y", h.Reference.ToArray(statistics.Output), rows, columns);
         xTwin = h.Input("x", x, rows, columns);
         gammaTwin = h.Input("gamma", gamma, columns);
         var meanTwin = h.Input("savedMean", h.Reference.ToArray(statistics.Mean), columns);
@@ -66,20 +80,22 @@ public static partial class BackendVerifier
         var dGamma = h.Output("dGamma", h.Garbage(columns), Reduction, columns);
         var dBeta = h.Output("dBeta", h.Garbage(columns), Reduction, columns);
         h.Check("BatchNormBackward", shape, (b, s) =>
-            b.BatchNormBackward(dx[s], dGamma[s], dBeta[s], dyTwin[s], xTwin[s], gammaTwin[s], meanTwin[s], invStdTwin[s]));
+            b.BatchNormBackward(dx[s], dGamma[s], dBeta[s], dyTwin[s], xTwin[s], gammaTwin[s], meanTwin[s], invStdTwin[s],
+                outputTwin[s], activation));
     }
 
-    private static Statistics ReferenceBatchNormStatistics(VerificationHarness h, float[] x, int rows, int columns)
+    private static Statistics ReferenceBatchNormStatistics(VerificationHarness h, float[] x, int rows, int columns,
+        Activation activation)
     {
         var r = h.Reference;
-        var statistics = new Statistics(r.Allocate<float>(columns), r.Allocate<float>(columns));
+        var statistics = new Statistics(r.Allocate<float>(columns), r.Allocate<float>(columns), r.Allocate<float>(rows, columns));
         using var xTensor = r.FromArray(x, rows, columns);
-        using var y = r.Allocate<float>(rows, columns);
         using var ones = r.FromArray(Enumerable.Repeat(1f, columns).ToArray());
         using var zeros = r.Allocate<float>(columns);
         using var runningMean = r.Allocate<float>(columns);
         using var runningVar = r.Allocate<float>(columns);
-        r.BatchNormForwardTraining(y, statistics.Mean, statistics.InvStd, runningMean, runningVar, xTensor, ones, zeros, Momentum, Eps);
+        r.BatchNormForwardTraining(statistics.Output, statistics.Mean, statistics.InvStd, runningMean, runningVar, xTensor, ones,
+            zeros, Momentum, Eps, activation);
         return statistics;
     }
 
@@ -130,12 +146,14 @@ public static partial class BackendVerifier
         else b.GroupNormForward(y, mean, invStd, x, gamma, beta, groups, Eps);
     }
 
-    private sealed record Statistics(Tensor<float> Mean, Tensor<float> InvStd) : IDisposable
+    /// <summary>The reference's saved statistics and its output (with γ = 1, β = 0 and the case's activation).</summary>
+    private sealed record Statistics(Tensor<float> Mean, Tensor<float> InvStd, Tensor<float> Output) : IDisposable
     {
         public void Dispose()
         {
             Mean.Dispose();
             InvStd.Dispose();
+            Output.Dispose();
         }
     }
 }

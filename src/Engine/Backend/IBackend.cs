@@ -99,21 +99,29 @@ public interface IBackend<T> : IDisposable where T : unmanaged, IFloatingPointIe
 
     /// <summary>
     /// Fused batch-norm training forward over x (N,F), N &gt; 1: batch mean μ and biased variance σ² per feature,
-    /// y = γ·(x-μ)/√(σ²+eps) + β, saves μ and 1/√(σ²+eps), and updates the running statistics with PyTorch's
+    /// y = act(γ·(x-μ)/√(σ²+eps) + β), saves μ and 1/√(σ²+eps), and updates the running statistics with PyTorch's
     /// momentum form r = (1-m)·r + m·batch, where running variance takes the unbiased σ²·N/(N-1).
+    /// <paramref name="activation"/> is Identity (plain batch norm) or ReLU (act(z) = max(z, 0), NaN propagating,
+    /// bit-identical to a separate <see cref="ActivationForward"/>): a BatchNorm followed by a ReLU costs one pass.
     /// </summary>
     void BatchNormForwardTraining(Tensor<T> y, Tensor<T> savedMean, Tensor<T> savedInvStd,
         Tensor<T> runningMean, Tensor<T> runningVar, Tensor<T> x, Tensor<T> gamma, Tensor<T> beta,
-        double momentum, double eps);
+        double momentum, double eps, Activation activation = default);
 
-    /// <summary>y = γ·(x - running mean)/√(running var + eps) + β.</summary>
+    /// <summary>y = act(γ·(x - running mean)/√(running var + eps) + β); act is Identity or ReLU as in
+    /// <see cref="BatchNormForwardTraining"/>.</summary>
     void BatchNormForwardInference(Tensor<T> y, Tensor<T> x, Tensor<T> gamma, Tensor<T> beta,
-        Tensor<T> runningMean, Tensor<T> runningVar, double eps);
+        Tensor<T> runningMean, Tensor<T> runningVar, double eps, Activation activation = default);
 
-    /// <summary>Fused batch-norm backward from the saved statistics: dγ = Σ dy·x̂, dβ = Σ dy,
-    /// dx = γ·inv/N·(N·dy - dβ - x̂·dγ).</summary>
+    /// <summary>
+    /// Fused batch-norm backward from the saved statistics, with dz the gradient of the batch norm's output z:
+    /// dγ = Σ dz·x̂, dβ = Σ dz, dx = γ·inv/N·(N·dz - dβ - x̂·dγ). With Identity dz = dy. With ReLU, dy is the
+    /// gradient of act(z), <paramref name="y"/> (required, dy's shape) the forward's output act(z), and
+    /// dz = (y &gt; 0 ? dy : 0), which equals a separate <see cref="ActivationBackward"/> except at a NaN z: there
+    /// dz = 0 where the separate ReLU backward passes dy (a step with a NaN is skipped by the trainer anyway).
+    /// </summary>
     void BatchNormBackward(Tensor<T> dx, Tensor<T> dGamma, Tensor<T> dBeta, Tensor<T> dy, Tensor<T> x,
-        Tensor<T> gamma, Tensor<T> savedMean, Tensor<T> savedInvStd);
+        Tensor<T> gamma, Tensor<T> savedMean, Tensor<T> savedInvStd, Tensor<T>? y = null, Activation activation = default);
 
     /// <summary>Layer norm over the features of each row: x (N,F), γ/β (F), saved statistics (N).</summary>
     void LayerNormForward(Tensor<T> y, Tensor<T> savedMean, Tensor<T> savedInvStd, Tensor<T> x,

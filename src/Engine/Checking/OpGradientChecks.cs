@@ -24,7 +24,8 @@ public static class OpGradientChecks
                      Activation.Elu(1.0), Activation.Gelu })
             Add($"Activation {activation}", ActivationCheck(backend, activation));
         Add("PReLU", PReLU(backend));
-        Add("BatchNorm (training)", BatchNorm(backend));
+        Add("BatchNorm (training)", BatchNorm(backend, Activation.Identity));
+        Add("BatchNorm + ReLU (training, fused)", BatchNorm(backend, Activation.ReLU));
         Add("LayerNorm", Norm(backend, groups: 0));
         Add("GroupNorm (3 groups)", Norm(backend, groups: 3));
         Add("Dropout (p 0.3, fixed mask)", Dropout(backend));
@@ -82,17 +83,26 @@ public static class OpGradientChecks
         new ScalarizedGradientCheck(b).Input("x", Data(5, N * F), [N, F]).Input("alpha", Data(6, F, 0.05, 0.5), [F])
             .Run([N, F], (i, o) => b.PReLUForward(o, i[0], i[1]), (i, dy, g) => b.PReLUBackward(g[0], g[1], dy, i[0], i[1]));
 
-    private static IEnumerable<(string, GradientCheckResult)> BatchNorm(IBackend<double> b)
+    /// <summary>Batch norm with the fused <paramref name="activation"/> (Identity or ReLU); the backward reruns the
+    /// forward for the saved statistics and, with ReLU, the output that masks dy.</summary>
+    private static IEnumerable<(string, GradientCheckResult)> BatchNorm(IBackend<double> b, Activation activation)
     {
         using var mean = b.Allocate<double>(F);
         using var invStd = b.Allocate<double>(F);
         using var runningMean = b.Allocate<double>(F);
         using var runningVar = b.Allocate<double>(F);
+        using var output = b.Allocate<double>(N, F);
         return new ScalarizedGradientCheck(b)
             .Input("x", Data(7, N * F, -2, 2), [N, F]).Input("gamma", Data(8, F, 0.5, 1.5), [F]).Input("beta", Data(9, F), [F])
             .Run([N, F],
-                (i, y) => b.BatchNormForwardTraining(y, mean, invStd, runningMean, runningVar, i[0], i[1], i[2], 0.1, 1e-5),
-                (i, dy, g) => b.BatchNormBackward(g[0], g[1], g[2], dy, i[0], i[1], mean, invStd));
+                (i, y) => b.BatchNormForwardTraining(y, mean, invStd, runningMean, runningVar, i[0], i[1], i[2], 0.1, 1e-5,
+                    activation),
+                (i, dy, g) =>
+                {
+                    b.BatchNormForwardTraining(output, mean, invStd, runningMean, runningVar, i[0], i[1], i[2], 0.1, 1e-5,
+                        activation);
+                    b.BatchNormBackward(g[0], g[1], g[2], dy, i[0], i[1], mean, invStd, output, activation);
+                });
     }
 
     private static IEnumerable<(string, GradientCheckResult)> Norm(IBackend<double> b, int groups)

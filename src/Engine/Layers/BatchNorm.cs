@@ -7,7 +7,7 @@ namespace CudaNet;
 /// y = γ·(x - μ_B)/√(σ²_B + eps) + β with the batch's biased variance, and running statistics updated as
 /// r = (1 - momentum)·r + momentum·batch (running variance unbiased); in evaluation the running statistics are
 /// used. Training needs more than one example per batch. State-dict names: weight (γ), bias (β), running_mean,
-/// running_var, num_batches_tracked.
+/// running_var, num_batches_tracked. A ReLU right after it runs fused into its ops (<see cref="LayerFusion"/>).
 /// </summary>
 public sealed class BatchNorm : FeatureLayer
 {
@@ -38,12 +38,13 @@ public sealed class BatchNorm : FeatureLayer
         private readonly Parameter<T> _gamma, _beta;
         private readonly ModelBuffer<T> _runningMean, _runningVar;
         private readonly Tensor<T> _savedMean, _savedInvStd;
+        private readonly Activation _activation;
         private long _batchesTracked;
 
         public Runtime(BatchNorm layer, LayerContext<T> context)
         {
             layer.RequireInput(context.InputFeatures, layer.Features);
-            (_layer, _backend) = (layer, context.Backend);
+            (_layer, _backend, _activation) = (layer, context.Backend, context.FusedActivation);
             int f = layer.Features;
             _gamma = context.AddParameter("weight", [f], ParameterRole.Normalization, Initializer.Ones, f, f);
             _beta = context.AddParameter("bias", [f], ParameterRole.Normalization, Initializer.Zeros, f, f);
@@ -60,12 +61,13 @@ public sealed class BatchNorm : FeatureLayer
             if (training)
             {
                 _backend.BatchNormForwardTraining(y, _savedMean, _savedInvStd, _runningMean.Value, _runningVar.Value, x,
-                    _gamma.Value, _beta.Value, _layer.Momentum, _layer.Eps);
+                    _gamma.Value, _beta.Value, _layer.Momentum, _layer.Eps, _activation);
                 _batchesTracked++;
             }
             else
             {
-                _backend.BatchNormForwardInference(y, x, _gamma.Value, _beta.Value, _runningMean.Value, _runningVar.Value, _layer.Eps);
+                _backend.BatchNormForwardInference(y, x, _gamma.Value, _beta.Value, _runningMean.Value, _runningVar.Value, _layer.Eps,
+                    _activation);
             }
         }
 
@@ -74,7 +76,9 @@ public sealed class BatchNorm : FeatureLayer
             // The fused backward always produces dx; the first layer of a model rarely is a BatchNorm, so a
             // scratch-free variant without dx is not worth a second kernel.
             if (dx is null) throw new InvalidOperationException("BatchNorm as the first layer needs an input gradient buffer.");
-            _backend.BatchNormBackward(dx, _gamma.Gradient, _beta.Gradient, dy, x, _gamma.Value, _savedMean, _savedInvStd);
+            // With a fused ReLU, y is its output and dy its gradient: the op masks dy by y.
+            _backend.BatchNormBackward(dx, _gamma.Gradient, _beta.Gradient, dy, x, _gamma.Value, _savedMean, _savedInvStd,
+                y, _activation);
         }
 
         public override IEnumerable<LayerCounter> Counters => [new LayerCounter("num_batches_tracked", _batchesTracked, InStateDict: true)];

@@ -80,6 +80,10 @@ public sealed class LayerContext<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <summary>Seed of the model; stochastic layers derive their Philox keys from it and <see cref="Index"/>.</summary>
     public ulong Seed { get; }
 
+    /// <summary>The activation of the next layer that this layer applies to its own output (Identity: none), as
+    /// <see cref="LayerFusion"/> decides; only BatchNorm fuses (ReLU).</summary>
+    internal Activation FusedActivation { get; set; }
+
     internal List<Parameter<T>> Parameters { get; } = [];
     internal List<ModelBuffer<T>> Buffers { get; } = [];
 

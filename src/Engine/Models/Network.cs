@@ -31,7 +31,7 @@ public sealed partial class Network<T> : IDisposable where T : unmanaged, IFloat
             for (int i = 0; i < _runtimes.Length; i++)
             {
                 var context = new LayerContext<T>(backend, i, _features[i], seed);
-                _runtimes[i] = model.Layers[i].Build(context);
+                _runtimes[i] = LayerFusion.Build(model.Layers, i, context);
                 _features[i + 1] = _runtimes[i].OutputFeatures;
                 contexts.Add(context);
             }
@@ -83,12 +83,17 @@ public sealed partial class Network<T> : IDisposable where T : unmanaged, IFloat
         FreeArena();
         _activations = new ArenaSlot[_features.Length];
         _gradients = new ArenaSlot[_features.Length];
+        // A layer fused into the one before it computes nothing: its output slot is its input slot, its input
+        // gradient slot its output gradient slot (shared storage, so nothing is copied).
         for (int i = 0; i < _features.Length; i++)
-        {
-            _activations[i] = new ArenaSlot(Backend.Allocate<T>(maxRows, _features[i]));
-            // No layer needs the gradient of the model's input.
-            if (i > 0) _gradients[i] = new ArenaSlot(Backend.Allocate<T>(maxRows, _features[i]));
-        }
+            _activations[i] = i > 0 && LayerFusion.FusedIntoPrevious(Model.Layers, i - 1)
+                ? _activations[i - 1]
+                : new ArenaSlot(Backend.Allocate<T>(maxRows, _features[i]));
+        // No layer needs the gradient of the model's input.
+        for (int i = _features.Length - 1; i > 0; i--)
+            _gradients[i] = i < _runtimes.Length && LayerFusion.FusedIntoPrevious(Model.Layers, i)
+                ? _gradients[i + 1]
+                : new ArenaSlot(Backend.Allocate<T>(maxRows, _features[i]));
         foreach (var runtime in _runtimes) runtime.Reserve(maxRows);
         Capacity = maxRows;
     }
@@ -122,7 +127,9 @@ public sealed partial class Network<T> : IDisposable where T : unmanaged, IFloat
         return Slot(_activations, _runtimes.Length, rows);
     }
 
-    /// <summary>Output of layer <paramref name="layer"/> for the last forward batch (layer -1: the input).</summary>
+    /// <summary>Output of layer <paramref name="layer"/> for the last forward batch (layer -1: the input). A
+    /// BatchNorm followed by a ReLU runs fused (<see cref="LayerFusion"/>) and never materialises its pre-activation:
+    /// its output here is the ReLU's, max(BN(x), 0).</summary>
     public Tensor<T> LayerOutput(int layer)
     {
         if (layer < -1 || layer >= _runtimes.Length)

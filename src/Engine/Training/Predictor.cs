@@ -126,7 +126,11 @@ public sealed class Predictor<T> : IDisposable where T : unmanaged, IFloatingPoi
             _runtimes = network.BuildInferenceRuntimes();
             _activations = new RowScratch<T>[_runtimes.Length + 1];
             _activations[0] = new RowScratch<T>(network.Backend, network.InputFeatures);
-            for (int i = 0; i < _runtimes.Length; i++) _activations[i + 1] = new RowScratch<T>(network.Backend, _runtimes[i].OutputFeatures);
+            // A layer fused into the one before it reads and writes the same buffer (see LayerFusion).
+            for (int i = 0; i < _runtimes.Length; i++)
+                _activations[i + 1] = LayerFusion.FusedIntoPrevious(network.Model.Layers, i)
+                    ? _activations[i]
+                    : new RowScratch<T>(network.Backend, _runtimes[i].OutputFeatures);
         }
 
         public void Run(ReadOnlySpan<float> input, Span<float> output, int rows)
@@ -184,7 +188,7 @@ public sealed partial class Network<T>
             for (int i = 0; i < runtimes.Length; i++)
             {
                 var context = new LayerContext<T>(Backend, i, _features[i], Seed);
-                runtimes[i] = Model.Layers[i].Build(context);
+                runtimes[i] = LayerFusion.Build(Model.Layers, i, context);
                 foreach (var p in context.Parameters)
                 {
                     var shared = parameters[$"{i}.{p.Name}"];
