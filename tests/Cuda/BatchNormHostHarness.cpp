@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
         mu /= rows;
         for (int r = 0; r < rows; r++) { double d = x[r * features + f] - mu; m2 += d * d; }
         double is = 1 / std::sqrt(m2 / rows + 1e-5);
-        auto dz = [&](int i) { return kind == 1 && !(y[i] > 0.0f) ? 0.0 : (double)dy[i]; };
+        auto dz = [&](int i) { return kind == 1 && y[i] <= 0.0f ? 0.0 : (double)dy[i]; };
         for (int r = 0; r < rows; r++) { sdy += dz(r * features + f); sdyc += dz(r * features + f) * (x[r * features + f] - mu); }
         double dgam = sdyc * is, lnDbeta = 0, lnDgamma = 0;
         for (int r = 0; r < rows; r++) lnDbeta += dy[r * features + f];

@@ -148,7 +148,7 @@ public abstract partial class BackendBase<T>
     protected abstract void BatchNormForwardInferenceCore(Tensor<T> y, Tensor<T> x, Tensor<T> gamma, Tensor<T> beta,
         Tensor<T> runningMean, Tensor<T> runningVar, T eps, ActivationKind activation);
     /// <summary>Validated <see cref="BatchNormBackward"/>, N ≥ 2, F ≥ 1; <paramref name="reluOutput"/> is the
-    /// forward's post-ReLU output masking dy (dz = y &gt; 0 ? dy : 0), or null for plain batch norm.</summary>
+    /// forward's post-ReLU output masking dy (dz = y ≤ 0 ? 0 : dy), or null for plain batch norm.</summary>
     protected abstract void BatchNormBackwardCore(Tensor<T> dx, Tensor<T> dGamma, Tensor<T> dBeta, Tensor<T> dy,
         Tensor<T> x, Tensor<T> gamma, Tensor<T> savedMean, Tensor<T> savedInvStd, Tensor<T>? reluOutput);
     /// <summary>Validated <see cref="LayerNormForward"/>, N ≥ 1, F ≥ 1.</summary>

@@ -116,9 +116,11 @@ public interface IBackend<T> : IDisposable where T : unmanaged, IFloatingPointIe
     /// <summary>
     /// Fused batch-norm backward from the saved statistics, with dz the gradient of the batch norm's output z:
     /// dγ = Σ dz·x̂, dβ = Σ dz, dx = γ·inv/N·(N·dz - dβ - x̂·dγ). With Identity dz = dy. With ReLU, dy is the
-    /// gradient of act(z), <paramref name="y"/> (required, dy's shape) the forward's output act(z), and
-    /// dz = (y &gt; 0 ? dy : 0), which equals a separate <see cref="ActivationBackward"/> except at a NaN z: there
-    /// dz = 0 where the separate ReLU backward passes dy (a step with a NaN is skipped by the trainer anyway).
+    /// gradient of act(z), <paramref name="y"/> (required, dy's shape; may be dx, not a shifted view of it) the
+    /// forward's output act(z) = max(z, 0), and dz = (y ≤ 0 ? 0 : dy): the ReLU backward applied to y instead of z.
+    /// Since y ≤ 0 exactly where z ≤ 0 and y is NaN exactly where z is, this equals a separate
+    /// <see cref="ActivationBackward"/> bit for bit, NaN included: a NaN pre-activation passes dy, as PyTorch's
+    /// threshold backward does (a mask of y &gt; 0 would have given 0 there).
     /// </summary>
     void BatchNormBackward(Tensor<T> dx, Tensor<T> dGamma, Tensor<T> dBeta, Tensor<T> dy, Tensor<T> x,
         Tensor<T> gamma, Tensor<T> savedMean, Tensor<T> savedInvStd, Tensor<T>? y = null, Activation activation = default);
