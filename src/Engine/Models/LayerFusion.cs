@@ -28,8 +28,9 @@ internal static class LayerFusion
         return layers[index].Build(context);
     }
 
+    // Exact types only: a user's subclass of ActivationLayer may override Build, and fusing would skip its runtime.
     private static bool IsReLU(Layer layer) =>
-        layer is ActivationLayer { Activation.Kind: ActivationKind.ReLU };
+        layer is ReLU || (layer.GetType() == typeof(ActivationLayer) && ((ActivationLayer)layer).Activation.Kind == ActivationKind.ReLU);
 
     /// <summary>The runtime of a layer whose work the previous layer does: its output is its input and its input
     /// gradient its output gradient (the same arena storage), so there is nothing to compute or copy.</summary>
