@@ -2,9 +2,7 @@
 //
 // The test cuts the batch-norm sections of the Normalization family into bn_family.inc, the Dense family's
 // activation helpers (the fused ReLU's forward and mask) into dense_helpers.inc, and compiles this file
-// with -ffp-contract=off. Each thread of a block is a std::thread and __syncthreads a std::barrier; blocks run one
-// after another, so a __shared__ array (static here) belongs to one block at a time, as on the GPU. (The kernels
-// here never return before a barrier, which this emulation needs.)
+// with -ffp-contract=off; blocks run as HostBlockEmulation.h emulates them.
 //
 // argv: rows features rowsPerSplit normaliseBlocksY offset kind (0 plain, 1 fused ReLU). Runs batchnorm_statistics, batchnorm_forward_training,
 // batchnorm_backward_sums, batchnorm_backward, and layer norm's group_norm_backward_parameters + column_partials_sum
@@ -12,48 +10,17 @@
 // "name value" pair per line: mean (relative to |μ| + σ), invstd and running var (relative), dbeta and dgamma (both
 // norms: relative to √N·3 + |value|), y and dx (relative to 1 + |value|). With the ReLU the reference is
 // max(z, 0) and its gradients mask dy where the kernel's y is ≤ 0 (so a z at the kink cannot flip between them).
-#include <barrier>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <random>
-#include <thread>
 #include <vector>
-struct dim3_ { unsigned x = 0, y = 0, z = 0; };
-thread_local dim3_ threadIdx, blockIdx;
-dim3_ blockDim, gridDim;
-static std::barrier<>* block_barrier;
-#define __global__
-#define __device__
-#define __forceinline__ inline
-#define __shared__ static
-#define __restrict__
-static inline void __syncthreads() { block_barrier->arrive_and_wait(); }
+#include "HostBlockEmulation.h"
 static inline float __fdiv_rn(float a, float b) { return a / b; }
 static inline float __fsqrt_rn(float x) { return std::sqrt(x); }
 #include "dense_helpers.inc"
 #include "bn_family.inc"
 #include "gn_parameters.inc"
-
-// One std::thread per thread of a block, kept for the whole grid: each runs its thread of every block in turn,
-// meeting the others at the barrier after each block, so the next block starts with fresh shared memory.
-static void launch(unsigned gx, unsigned gy, unsigned bx, unsigned by, const std::function<void()>& kernel) {
-    blockDim = {bx, by, 1}; gridDim = {gx, gy, 1};
-    std::barrier<> barrier((std::ptrdiff_t)(bx * by));
-    block_barrier = &barrier;
-    std::vector<std::thread> threads;
-    for (unsigned ty = 0; ty < by; ty++) for (unsigned tx = 0; tx < bx; tx++)
-        threads.emplace_back([=, &barrier] {
-            threadIdx = {tx, ty, 0};
-            for (unsigned y = 0; y < gy; y++) for (unsigned x = 0; x < gx; x++) {
-                blockIdx = {x, y, 0};
-                kernel();
-                barrier.arrive_and_wait();
-            }
-        });
-    for (auto& t : threads) t.join();
-}
 
 int main(int argc, char** argv) {
     int rows = atoi(argv[1]), features = atoi(argv[2]), rowsPerSplit = atoi(argv[3]), normBlocksY = atoi(argv[4]);

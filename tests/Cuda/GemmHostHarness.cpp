@@ -1,35 +1,21 @@
 // Runs the gemm entry points of kernels.cu on the host, for tests/Cuda/GemmKernelHostTests.cs.
 //
 // The test cuts the Dense family's helpers, the float4 quad type and the gemm section into .inc files and compiles
-// this file with -ffp-contract=off. Each thread of a block is a std::thread and __syncthreads a std::barrier; blocks
-// run one after another, so a __shared__ array (static here) belongs to one block at a time, as on the GPU.
+// this file with -ffp-contract=off; blocks run as HostBlockEmulation.h emulates them.
 //
 // stdin: one launch per line, "entry gridX blockX transA transB M N K alpha beta bias kind" (bias 0/1, kind an
 // ActivationKind; β = 0 fills C with NaN, which the kernel must never read). Inputs are uniform in [-1, 1]. stdout:
 // per line "excess mismatches", where excess is the worst |c - ref| / (atol + rtol·|ref|) against a float64 reference
 // (so ≤ 1 passes; rtol, atol given on the command line) and mismatches counts the elements that differ from a float
 // emulation of the kernel's contract: the K products summed in increasing k with fmaf from 0, then the epilogue.
-#include <barrier>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
-struct dim3_ { unsigned x = 0, y = 0, z = 0; };
-thread_local dim3_ threadIdx, blockIdx;
-dim3_ blockDim, gridDim;
-static std::barrier<>* block_barrier;
-#define __global__
-#define __device__
-#define __forceinline__ inline
-#define __shared__ static
-#define __restrict__
-#define __launch_bounds__(...)
-static inline void __syncthreads() { block_barrier->arrive_and_wait(); }
+#include "HostBlockEmulation.h"
 #include "dense_helpers.inc"
 #include "float_quad.inc"
 #include "gemm.inc"
@@ -41,25 +27,6 @@ static const struct { const char* name; gemm_entry entry; } entries[] = {
     {"gemm_forward_64x64", gemm_forward_64x64},     {"gemm_forward_64x64_float4", gemm_forward_64x64_float4},
     {"gemm_forward_32x32", gemm_forward_32x32},     {"gemm_forward_32x32_float4", gemm_forward_32x32_float4},
 };
-
-// One std::thread per thread of a block, kept for the whole grid: each runs its thread of every block in turn,
-// meeting the others at the barrier after each block, so the next block starts with fresh shared memory.
-static void launch(unsigned gx, unsigned bx, const std::function<void()>& kernel) {
-    blockDim = {bx, 1, 1}; gridDim = {gx, 1, 1};
-    std::barrier<> barrier((std::ptrdiff_t)bx);
-    block_barrier = &barrier;
-    std::vector<std::thread> threads;
-    for (unsigned tx = 0; tx < bx; tx++)
-        threads.emplace_back([=, &barrier] {
-            threadIdx = {tx, 0, 0};
-            for (unsigned x = 0; x < gx; x++) {
-                blockIdx = {x, 0, 0};
-                kernel();
-                barrier.arrive_and_wait();
-            }
-        });
-    for (auto& t : threads) t.join();
-}
 
 static double activation64(double x, int kind) {
     switch (kind) {
@@ -92,7 +59,7 @@ int main(int argc, char** argv) {
         for (auto& v : c) v = beta == 0.0f ? std::nanf("") : uniform(rng);
         c0 = c;
         const float* biasPointer = hasBias ? bias.data() : nullptr;
-        launch(gx, bx, [&] {
+        launch(gx, 1, bx, 1, [&] {
             entry(c.data(), a.data(), b.data(), biasPointer, M, N, K, ta, tb, alpha, beta, kind, 0.0f);
         });
         auto A = [&](int i, int p) { return ta ? a[(size_t)p * M + i] : a[(size_t)i * K + p]; };

@@ -10,7 +10,7 @@
 //                      low 13 bits set aborts: the kernel must round every operand it feeds the tensor cores;
 //   cp.async           deferred: a copy lands only when its thread's wait_group retires its group, so a read of a
 //                      stage before the wait (or before the barrier after another thread's wait) sees stale data.
-// Each thread of a block is a std::thread, __syncthreads a std::barrier; blocks run one after another.
+// Blocks run as HostBlockEmulation.h emulates them.
 //
 // argv: M N K transA transB alpha beta kind bias async. Fills A, B in [-1, 1] and C (NaN when β = 0, which must never be
 // read), runs the kernel with A and B offset by one float when async is 0 (the plain-load path on misaligned rows),
@@ -18,7 +18,6 @@
 // ((K + 4)·S·L + 16·|ref|)·2^-24, S = |α|·Σ|ã·b̃| + |β·C| + |bias|, L the activation's Lipschitz constant: ≤ 1 passes),
 // nonfinite (outputs that are not finite), guard (writes past C), round_mismatches (tf32_round against an
 // independent frexp-based rounding on random values and exact ties).
-#include <barrier>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -27,20 +26,9 @@
 #include <functional>
 #include <limits>
 #include <random>
-#include <thread>
 #include <vector>
-struct dim3_ { unsigned x = 0, y = 0, z = 0; };
-thread_local dim3_ threadIdx, blockIdx;
-dim3_ blockDim, gridDim;
-static std::barrier<>* block_barrier;
+#include "HostBlockEmulation.h"
 static std::barrier<>* warp_barriers[32];
-#define __global__
-#define __device__
-#define __forceinline__ inline
-#define __shared__ static
-#define __restrict__
-#define __launch_bounds__(...)
-static inline void __syncthreads() { block_barrier->arrive_and_wait(); }
 
 static uint32_t bits_of(float x) { uint32_t b; std::memcpy(&b, &x, 4); return b; }
 static float float_of(uint32_t b) { float x; std::memcpy(&x, &b, 4); return x; }
@@ -102,26 +90,16 @@ static void cp_async_wait() {
 
 #include "tf32_gemm.inc"
 
-static void launch(unsigned blocks, unsigned threads, const std::function<void()>& kernel) {
-    blockDim = {threads, 1, 1}; gridDim = {blocks, 1, 1};
-    std::barrier<> barrier((std::ptrdiff_t)threads);
+// A 1-D launch with a barrier per warp for mma.sync; after each block every thread must have waited for all its
+// cp.async groups.
+static void launch_tf32(unsigned blocks, unsigned threads, const std::function<void()>& kernel) {
     std::vector<std::barrier<>*> warps;
     for (unsigned w = 0; w < threads / 32; w++) warps.push_back(warp_barriers[w] = new std::barrier<>(32));
-    block_barrier = &barrier;
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; t++)
-        pool.emplace_back([=, &barrier] {
-            threadIdx = {t, 0, 0};
-            for (unsigned b = 0; b < blocks; b++) {
-                blockIdx = {b, 0, 0};
-                kernel();
-                for (auto& group : committed)
-                    if (!group.empty()) { fprintf(stderr, "cp.async group never waited for\n"); std::abort(); }
-                committed.clear();
-                barrier.arrive_and_wait();
-            }
-        });
-    for (auto& thread : pool) thread.join();
+    launch(blocks, 1, threads, 1, kernel, [] {
+        for (auto& group : committed)
+            if (!group.empty()) { fprintf(stderr, "cp.async group never waited for\n"); std::abort(); }
+        committed.clear();
+    });
     for (auto* w : warps) delete w;
 }
 
@@ -165,7 +143,7 @@ int main(int argc, char** argv) {
 
     const unsigned rowTiles = (M + TF32_TILE_M - 1) / TF32_TILE_M, columnTiles = (N + TF32_TILE_N - 1) / TF32_TILE_N;
     const unsigned blocks = std::max(1u, rowTiles * columnTiles);
-    launch(blocks, TF32_THREADS, [&] {
+    launch_tf32(blocks, TF32_THREADS, [&] {
         gemm_tf32_forward(C.data(), A, B, hasBias ? bias.data() : nullptr, M, N, K, ta, tb, alpha, beta, kind, 0.0f,
                           async);
     });
