@@ -44,7 +44,8 @@ public sealed partial class CudaBackend
         int m = c.Rows, n = c.Columns, flagA = transposeA ? 1 : 0, flagB = transposeB ? 1 : 0;
         int kind = (int)epilogue.Kind;
         float slope = (float)epilogue.Alpha;
-        int asyncCopy = Tf32GemmGeometry.CanCopyAsync(left, transposeA ? m : k, right, transposeB ? k : n) ? 1 : 0;
+        // 16-byte cp.async copies need what the SIMT kernels' float4 loads need: aligned rows of multiples of 4 floats.
+        int asyncCopy = GemmConfiguration.Vectorizable(left, a.Columns, right, b.Columns) ? 1 : 0;
         Launch(Kernel.GemmTf32Forward, Tf32GemmGeometry.Gemm(m, n), stackalloc nint[]
         {
             (nint)(&output), (nint)(&left), (nint)(&right), (nint)(&shift), (nint)(&m), (nint)(&n), (nint)(&k),

@@ -51,7 +51,7 @@ public sealed class Tf32GemmKernelTests
     [TestCase(0x1000ul, 784, 0x2000ul, 10, false)]
     [TestCase(0x1010ul, 4, 0x2030ul, 4096, true)]
     public void CopiesAsynchronouslyOnlyWhenEveryGroupIsAligned(ulong a, int rowA, ulong b, int rowB, bool async) =>
-        Assert.That(Tf32GemmGeometry.CanCopyAsync(a, rowA, b, rowB), Is.EqualTo(async));
+        Assert.That(GemmConfiguration.Vectorizable(a, rowA, b, rowB), Is.EqualTo(async));
 
     [Test]
     public void OptInNamesTheDeviceAndItsCapabilityBelowAmpere()

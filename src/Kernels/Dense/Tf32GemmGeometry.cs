@@ -10,23 +10,13 @@ internal static class Tf32GemmGeometry
     /// <summary>Threads per block (TF32_THREADS): 8 warps, each owning a 64 × 32 warp tile.</summary>
     public const int Threads = 256;
 
-    /// <summary>Floats per cp.async copy: 16 bytes.</summary>
-    public const int CopyFloats = 4;
+    /// <summary>The tile and its one-block-per-tile 1-D grid, as the SIMT configurations launch theirs (the kernel's
+    /// cp.async path is chosen at run time, so both entry points are the same).</summary>
+    private static readonly GemmConfiguration Tile = new(TileRows, TileColumns, Threads, Kernel.GemmTf32Forward, Kernel.GemmTf32Forward);
 
     /// <summary>Row tiles of C: block b computes row tile b mod this, column tile b div this.</summary>
-    public static uint RowTiles(int m) => LaunchGeometry.Blocks(m, TileRows);
+    public static uint RowTiles(int m) => Tile.RowTiles(m);
 
     /// <summary>C (m, n): a 1-D grid of one block per 128 × 128 tile (1-D because grid y stops at 65535 blocks).</summary>
-    public static LaunchShape Gemm(int m, int n)
-    {
-        long tiles = (long)RowTiles(m) * LaunchGeometry.Blocks(n, TileColumns);
-        return new LaunchShape(LaunchGeometry.Blocks(tiles, 1), Threads);
-    }
-
-    /// <summary>Whether the kernel may stage A and B with 16-byte cp.async: both start 16-byte aligned and both have
-    /// row lengths (as stored: K or M for A, N or K for B) that are multiples of 4 floats, so every group of 4
-    /// consecutive floats of a row is aligned and lies wholly inside or outside the matrix. Otherwise plain loads.</summary>
-    public static bool CanCopyAsync(ulong a, int rowLengthA, ulong b, int rowLengthB) =>
-        a % (CopyFloats * sizeof(float)) == 0 && b % (CopyFloats * sizeof(float)) == 0 &&
-        rowLengthA % CopyFloats == 0 && rowLengthB % CopyFloats == 0;
+    public static LaunchShape Gemm(int m, int n) => Tile.Launch(m, n);
 }
